@@ -1,0 +1,48 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import * as schema from './schema';
+
+export type Schema = typeof schema;
+/** Either driver's drizzle instance; all queries are written against this common type. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+
+export interface Database {
+	db: Db;
+	kind: 'pglite' | 'postgres';
+	close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+	/** postgres://… to use PostgreSQL; otherwise PGlite. */
+	url?: string;
+	/** PGlite data folder; `memory://` for a throwaway database. */
+	dataDir?: string;
+	/** postgres.js pool size. */
+	max?: number;
+	/** Defaults to db/migrations under the working directory (bundlers move this module). */
+	migrationsFolder?: string;
+}
+
+/** Opens the database named by the options and applies the migrations in db/migrations. */
+export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
+	const migrationsFolder = opts.migrationsFolder ?? resolve('db/migrations');
+	if (opts.url) {
+		const { default: postgres } = await import('postgres');
+		const { drizzle } = await import('drizzle-orm/postgres-js');
+		const { migrate } = await import('drizzle-orm/postgres-js/migrator');
+		const client = postgres(opts.url, { max: opts.max ?? 10, onnotice: () => {} });
+		const db = drizzle(client, { schema });
+		await migrate(db, { migrationsFolder });
+		return { db: db as unknown as Db, kind: 'postgres', close: () => client.end({ timeout: 5 }) };
+	}
+	const { PGlite } = await import('@electric-sql/pglite');
+	const { drizzle } = await import('drizzle-orm/pglite');
+	const { migrate } = await import('drizzle-orm/pglite/migrator');
+	const dataDir = opts.dataDir ?? 'memory://';
+	if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+	const client = await PGlite.create(dataDir);
+	const db = drizzle(client, { schema });
+	await migrate(db, { migrationsFolder });
+	return { db: db as unknown as Db, kind: 'pglite', close: () => client.close() };
+}

@@ -1,0 +1,131 @@
+import { sql } from 'drizzle-orm';
+import {
+	bigint,
+	bigserial,
+	boolean,
+	customType,
+	index,
+	integer,
+	pgTable,
+	primaryKey,
+	text,
+	timestamp,
+	uniqueIndex
+} from 'drizzle-orm/pg-core';
+
+/** drizzle 0.45 has no bytea helper; Yjs updates and session hashes are raw bytes. */
+export const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
+	dataType: () => 'bytea',
+	fromDriver: (v) => (v instanceof Uint8Array ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength) : v)
+});
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+
+export const agencies = pgTable('agencies', {
+	code: text('code').primaryKey(),
+	nameZh: text('name_zh').notNull(),
+	nameEn: text('name_en').notNull(),
+	color: text('color').notNull(),
+	sortOrder: integer('sort_order').notNull().default(0)
+});
+
+export const users = pgTable(
+	'users',
+	{
+		id: text('id').primaryKey(),
+		username: text('username').notNull(),
+		displayName: text('display_name').notNull(),
+		passwordHash: text('password_hash').notNull(),
+		agencyCode: text('agency_code').references(() => agencies.code),
+		systemRole: text('system_role').notNull().default('member'),
+		active: boolean('active').notNull().default(true),
+		locale: text('locale').notNull().default('zh-CN'),
+		createdAt: createdAt()
+	},
+	(t) => [uniqueIndex('users_username_lower').on(sql`lower(${t.username})`)]
+);
+
+export const sessions = pgTable(
+	'sessions',
+	{
+		id: text('id').primaryKey(),
+		userId: text('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		secretHash: bytea('secret_hash').notNull(),
+		createdAt: createdAt(),
+		lastVerifiedAt: timestamp('last_verified_at', { withTimezone: true }).notNull().defaultNow()
+	},
+	(t) => [index('sessions_user').on(t.userId)]
+);
+
+export const exercises = pgTable('exercises', {
+	id: text('id').primaryKey(),
+	title: text('title').notNull(),
+	description: text('description').notNull().default(''),
+	status: text('status').notNull().default('draft'),
+	createdBy: text('created_by')
+		.notNull()
+		.references(() => users.id),
+	createdAt: createdAt(),
+	updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
+});
+
+export const exerciseMembers = pgTable(
+	'exercise_members',
+	{
+		exerciseId: text('exercise_id')
+			.notNull()
+			.references(() => exercises.id, { onDelete: 'cascade' }),
+		userId: text('user_id')
+			.notNull()
+			.references(() => users.id),
+		role: text('role').notNull(),
+		/** Set for players: the agency they act for. */
+		agencyCode: text('agency_code').references(() => agencies.code),
+		addedAt: createdAt()
+	},
+	(t) => [primaryKey({ columns: [t.exerciseId, t.userId, t.role] }), index('members_user').on(t.userId)]
+);
+
+/** Audit trail of lifecycle transitions. */
+export const exerciseTransitions = pgTable('exercise_transitions', {
+	id: bigserial('id', { mode: 'number' }).primaryKey(),
+	exerciseId: text('exercise_id')
+		.notNull()
+		.references(() => exercises.id, { onDelete: 'cascade' }),
+	fromStatus: text('from_status').notNull(),
+	toStatus: text('to_status').notNull(),
+	byUser: text('by_user')
+		.notNull()
+		.references(() => users.id),
+	at: createdAt()
+});
+
+/** Attributed, append-only Yjs update log: the source of truth for every shared document. */
+export const docUpdates = pgTable(
+	'doc_updates',
+	{
+		id: bigserial('id', { mode: 'number' }).primaryKey(),
+		doc: text('doc').notNull(),
+		seq: integer('seq').notNull(),
+		userId: text('user_id'),
+		agencyCode: text('agency_code'),
+		wallTime: timestamp('wall_time', { withTimezone: true }).notNull().defaultNow(),
+		scenarioMs: bigint('scenario_ms', { mode: 'number' }),
+		update: bytea('update').notNull()
+	},
+	(t) => [uniqueIndex('doc_updates_doc_seq').on(t.doc, t.seq)]
+);
+
+/** Merged state of a document up to and including `seq`; bounds load time. */
+export const docSnapshots = pgTable(
+	'doc_snapshots',
+	{
+		doc: text('doc').notNull(),
+		seq: integer('seq').notNull(),
+		state: bytea('state').notNull(),
+		createdAt: createdAt()
+	},
+	(t) => [primaryKey({ columns: [t.doc, t.seq] })]
+);

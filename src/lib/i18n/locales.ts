@@ -1,0 +1,7 @@
+export const LOCALES = ['zh-CN', 'en'] as const;
+export type Locale = (typeof LOCALES)[number];
+export const DEFAULT_LOCALE: Locale = 'zh-CN';
+
+export function isLocale(v: unknown): v is Locale {
+	return typeof v === 'string' && (LOCALES as readonly string[]).includes(v);
+}
