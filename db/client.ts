@@ -34,7 +34,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
 		const client = postgres(opts.url, { max: opts.max ?? 10, onnotice: () => {} });
 		const db = drizzle(client, { schema });
 		await migrate(db, { migrationsFolder });
-		return { db: db as unknown as Db, kind: 'postgres', close: () => client.end({ timeout: 5 }) };
+		return { db: db as unknown as Db, kind: 'postgres', close: once(() => client.end({ timeout: 5 })) };
 	}
 	const { PGlite } = await import('@electric-sql/pglite');
 	const { drizzle } = await import('drizzle-orm/pglite');
@@ -44,5 +44,11 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
 	const client = await PGlite.create(dataDir);
 	const db = drizzle(client, { schema });
 	await migrate(db, { migrationsFolder });
-	return { db: db as unknown as Db, kind: 'pglite', close: () => client.close() };
+	return { db: db as unknown as Db, kind: 'pglite', close: once(() => client.close()) };
+}
+
+/** Shutdown paths (signals, tests, restarts) may close twice; the second call is a no-op. */
+function once(fn: () => Promise<void>): () => Promise<void> {
+	let done: Promise<void> | undefined;
+	return () => (done ??= fn());
 }

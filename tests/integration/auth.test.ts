@@ -1,0 +1,111 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sessions, users } from '../../db/schema';
+import { createSession, INACTIVITY_MS, validateSessionToken } from '../../server/auth/sessions';
+import { AppError } from '../../server/errors';
+import { createUser, findUserByUsername, resetPassword, setLocale, setUserActive } from '../../server/users';
+import { apiClient } from './helpers/api';
+import { backend, seededDatabase, type TestDatabase } from './helpers/db';
+
+let database: TestDatabase;
+const userId = async (username: string) => (await findUserByUsername(database.db, username))!.id;
+
+beforeAll(async () => {
+	database = await seededDatabase();
+});
+afterAll(() => database.dispose());
+
+async function expectAppError(p: Promise<unknown>, status: number) {
+	const e = await p.then(() => null, (err) => err);
+	expect(e).toBeInstanceOf(AppError);
+	expect((e as AppError).status).toBe(status);
+	return e as AppError;
+}
+
+describe(`sessions on ${backend}`, () => {
+	it('stores only a hash of the secret', async () => {
+		const token = await createSession(database.db, await userId('em1'));
+		const [id, secret] = token.split('.');
+		const [row] = await database.db.select().from(sessions).where(eq(sessions.id, id));
+		expect(row.secretHash).toHaveLength(32);
+		expect(Buffer.from(row.secretHash).toString('utf8')).not.toContain(secret);
+		expect((await validateSessionToken(database.db, token))?.user.username).toBe('em1');
+	});
+
+	it('rejects a token with the right id and a wrong secret', async () => {
+		const token = await createSession(database.db, await userId('em1'));
+		const [id, secret] = token.split('.');
+		const forged = `${id}.${secret.slice(0, -1)}${secret.endsWith('a') ? 'b' : 'a'}`;
+		expect(await validateSessionToken(database.db, forged)).toBeNull();
+		expect(await validateSessionToken(database.db, 'no-dot')).toBeNull();
+		expect(await validateSessionToken(database.db, '')).toBeNull();
+	});
+
+	it('expires after inactivity and deletes the session', async () => {
+		const token = await createSession(database.db, await userId('em1'));
+		const id = token.split('.')[0];
+		await database.db.update(sessions).set({ lastVerifiedAt: new Date(Date.now() - INACTIVITY_MS - 1000) }).where(eq(sessions.id, id));
+		expect(await validateSessionToken(database.db, token)).toBeNull();
+		expect(await database.db.select().from(sessions).where(eq(sessions.id, id))).toHaveLength(0);
+	});
+
+	it('extends an active session, at most hourly', async () => {
+		const token = await createSession(database.db, await userId('em1'));
+		const id = token.split('.')[0];
+		const old = new Date(Date.now() - 2 * 3600_000);
+		await database.db.update(sessions).set({ lastVerifiedAt: old }).where(eq(sessions.id, id));
+		expect(await validateSessionToken(database.db, token)).not.toBeNull();
+		const [row] = await database.db.select().from(sessions).where(eq(sessions.id, id));
+		expect(row.lastVerifiedAt.getTime()).toBeGreaterThan(Date.now() - 60_000);
+	});
+});
+
+describe(`account administration on ${backend}`, () => {
+	const admin = { id: '', systemRole: 'admin' as const };
+	beforeAll(async () => {
+		admin.id = await userId('admin');
+	});
+
+	it('creates accounts with validated fields and unique names (case-insensitive)', async () => {
+		const id = await createUser(database.db, { username: 'water1', displayName: '水利 黄河', password: 'long-enough', agencyCode: 'water' });
+		const api = apiClient(database);
+		expect(await api.signIn('water1', 'long-enough')).toBeTruthy();
+		expect(id).toBeTruthy();
+		await expectAppError(createUser(database.db, { username: 'WATER1', displayName: 'x', password: 'long-enough' }), 409);
+		const bad = await expectAppError(createUser(database.db, { username: 'a b', displayName: '', password: 'short' }), 400);
+		expect(Object.keys(bad.details ?? {}).sort()).toEqual(['displayName', 'password', 'username']);
+		const agency = await expectAppError(createUser(database.db, { username: 'x1', displayName: 'x', password: 'long-enough', agencyCode: 'army' }), 400);
+		expect(agency.details).toHaveProperty('agencyCode');
+	});
+
+	it('resets a password and ends the user’s sessions', async () => {
+		const api = apiClient(database);
+		const token = await api.signIn('police1');
+		await resetPassword(database.db, 'admin', await userId('police1'), 'new-password-1');
+		expect((await api.call('GET', 'me', { token })).status).toBe(401);
+		expect((await api.call('POST', 'session', { body: { username: 'police1', password: 'drillboard' } })).status).toBe(401);
+		expect(await api.signIn('police1', 'new-password-1')).toBeTruthy();
+		await expectAppError(resetPassword(database.db, 'member', await userId('police1'), 'whatever-long'), 403);
+	});
+
+	it('deactivates a user: sessions end and sign-in fails with the generic message', async () => {
+		const api = apiClient(database);
+		const token = await api.signIn('health1');
+		await setUserActive(database.db, admin, await userId('health1'), false);
+		expect((await api.call('GET', 'me', { token })).status).toBe(401);
+		const r = await api.call('POST', 'session', { body: { username: 'health1', password: 'drillboard' } });
+		expect(r.json.error.code).toBe('invalid_credentials');
+		await setUserActive(database.db, admin, await userId('health1'), true);
+		expect(await api.signIn('health1')).toBeTruthy();
+		await expectAppError(setUserActive(database.db, admin, admin.id, false), 409);
+		await expectAppError(setUserActive(database.db, { id: 'x', systemRole: 'organizer' }, await userId('health1'), false), 403);
+	});
+
+	it('remembers the language per user and validates it', async () => {
+		const id = await userId('fire2');
+		await setLocale(database.db, id, 'en');
+		const [row] = await database.db.select().from(users).where(eq(users.id, id));
+		expect(row.locale).toBe('en');
+		await expectAppError(setLocale(database.db, id, 'fr'), 400);
+	});
+});

@@ -1,0 +1,40 @@
+import { handleApi } from '../../../server/api/router';
+import { createLoginLimiters } from '../../../server/auth/rate-limit';
+import { sessionFromHeaders } from '../../../server/auth/resolve';
+import type { AppContext } from '../../../server/context';
+import type { Database } from '../../../db/client';
+
+export interface CallOptions {
+	body?: unknown;
+	rawBody?: string;
+	contentType?: string;
+	token?: string;
+	cookie?: string;
+	address?: string;
+}
+
+/** Calls the JSON API as SvelteKit would: session resolved from the headers, then the router. */
+export function apiClient(database: Database) {
+	const ctx: AppContext = { database, limiters: createLoginLimiters(), seeded: true };
+	async function call(method: string, path: string, o: CallOptions = {}) {
+		const headers = new Headers();
+		if (o.token) headers.set('authorization', `Bearer ${o.token}`);
+		if (o.cookie) headers.set('cookie', o.cookie);
+		let body: string | undefined;
+		if (o.rawBody !== undefined || o.body !== undefined) {
+			headers.set('content-type', o.contentType ?? 'application/json');
+			body = o.rawBody ?? JSON.stringify(o.body);
+		}
+		const request = new Request(`http://localhost/api/v1/${path}`, { method, headers, body });
+		const session = await sessionFromHeaders(database.db, { authorization: headers.get('authorization'), cookie: headers.get('cookie') });
+		const res = await handleApi(ctx, { request, session, clientAddress: o.address ?? '10.0.0.1', secureCookies: false }, path);
+		const text = await res.text();
+		return { status: res.status, headers: res.headers, json: text ? JSON.parse(text) : null };
+	}
+	async function signIn(username: string, password = 'drillboard') {
+		const r = await call('POST', 'session', { body: { username, password } });
+		if (r.status !== 201) throw new Error(`sign-in of ${username} failed: ${r.status} ${JSON.stringify(r.json)}`);
+		return r.json.token as string;
+	}
+	return { ctx, call, signIn };
+}
