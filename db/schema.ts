@@ -6,6 +6,7 @@ import {
 	customType,
 	index,
 	integer,
+	jsonb,
 	pgTable,
 	primaryKey,
 	text,
@@ -128,4 +129,28 @@ export const docSnapshots = pgTable(
 		createdAt: createdAt()
 	},
 	(t) => [primaryKey({ columns: [t.doc, t.seq] })]
+);
+
+/**
+ * The command-chain log: append-only and hash-chained per exercise. `entry` holds the hashed content;
+ * the other columns exist for filtering and are covered by the hash too (verify rebuilds from them).
+ */
+export const commandLog = pgTable(
+	'command_log',
+	{
+		exerciseId: text('exercise_id')
+			.notNull()
+			.references(() => exercises.id, { onDelete: 'cascade' }),
+		seq: integer('seq').notNull(),
+		kind: text('kind').notNull(),
+		fromUser: text('from_user')
+			.notNull()
+			.references(() => users.id),
+		fromAgency: text('from_agency'),
+		at: timestamp('at', { withTimezone: true }).notNull(),
+		entry: jsonb('entry').notNull(),
+		prevHash: text('prev_hash').notNull(),
+		hash: text('hash').notNull()
+	},
+	(t) => [primaryKey({ columns: [t.exerciseId, t.seq] }), index('command_log_kind').on(t.exerciseId, t.kind)]
 );

@@ -1,6 +1,8 @@
 import { openDatabase, type Database } from '../db/client';
 import { seedDemo } from '../db/seed';
 import { createLoginLimiters, type LoginLimiters } from './auth/rate-limit';
+import { EventEmitter } from 'node:events';
+import type { LogEntry } from '../src/lib/domain/commandlog/entry';
 
 /**
  * Process-wide services. The production entry, the dev-server plugin and SvelteKit's own bundle each
@@ -11,6 +13,15 @@ export interface AppContext {
 	database: Database;
 	limiters: LoginLimiters;
 	seeded: boolean;
+	/** Facts other parts react to (e.g. the collaboration server mirrors log entries to clients). */
+	events: AppEvents;
+}
+
+type EventMap = { logAppended: [entry: LogEntry] };
+export class AppEvents extends EventEmitter<EventMap> {
+	logAppended(entry: LogEntry): void {
+		this.emit('logAppended', entry);
+	}
 }
 
 export interface AppConfig {
@@ -35,7 +46,7 @@ type Holder = { [KEY]?: Promise<AppContext> };
 export async function createContext(config: AppConfig): Promise<AppContext> {
 	const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
 	const seeded = config.seed ? await seedDemo(database.db, config.demoPassword) : false;
-	return { database, limiters: createLoginLimiters(), seeded };
+	return { database, limiters: createLoginLimiters(), seeded, events: new AppEvents() };
 }
 
 /** The process's context, created on first use from the environment. */

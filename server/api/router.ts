@@ -1,8 +1,10 @@
 import type { AppContext } from '../context';
 import { invalidateSession, SESSION_COOKIE, sessionCookieOptions, type ValidSession } from '../auth/sessions';
 import { AppError, notFound, unauthorized } from '../errors';
-import { accessExercise, addMember, createExercise, listAgencies, listExercisesFor, listMembers, transitionExercise } from '../exercises';
+import { accessExercise, addMember, authorize, createExercise, listAgencies, listExercisesFor, listMembers, transitionExercise } from '../exercises';
 import { allowedActions } from '../../src/lib/domain/permissions';
+import { entriesToCsv } from '../../src/lib/domain/commandlog/csv';
+import { appendEntry, listEntries, verifyLog } from '../commandlog';
 import { login } from '../users';
 
 /**
@@ -121,6 +123,44 @@ const routes: Route[] = [
 			const s = requireSession(req);
 			const access = await accessExercise(ctx.database.db, s.user, id);
 			return json({ member: await addMember(ctx.database.db, access, await readJson(req.request)) }, 201);
+		}
+	},
+	{
+		method: 'GET',
+		pattern: /^exercises\/([^/]+)\/log$/,
+		handler: async (ctx, req, [id]) => {
+			const s = requireSession(req);
+			const access = await accessExercise(ctx.database.db, s.user, id);
+			const query = Object.fromEntries(new URL(req.request.url).searchParams);
+			const { format, ...filters } = query;
+			const entries = await listEntries(ctx.database.db, access, filters);
+			if (format === 'csv') {
+				return new Response(entriesToCsv(entries), {
+					headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="command-log-${id}.csv"` }
+				});
+			}
+			return json({ entries });
+		}
+	},
+	{
+		method: 'POST',
+		pattern: /^exercises\/([^/]+)\/log$/,
+		handler: async (ctx, req, [id]) => {
+			const s = requireSession(req);
+			const access = await accessExercise(ctx.database.db, s.user, id);
+			const entry = await appendEntry(ctx.database.db, s.user, access, await readJson(req.request));
+			ctx.events.logAppended(entry);
+			return json({ entry }, 201);
+		}
+	},
+	{
+		method: 'GET',
+		pattern: /^exercises\/([^/]+)\/log\/verify$/,
+		handler: async (ctx, req, [id]) => {
+			const s = requireSession(req);
+			const access = await accessExercise(ctx.database.db, s.user, id);
+			authorize(access, 'log.read');
+			return json(await verifyLog(ctx.database.db, id));
 		}
 	},
 	{

@@ -248,3 +248,22 @@ describe('overdue acknowledgements', () => {
 		expect(overdueAcknowledgements(log.entries, at(6), 5).map((p) => p.party)).toEqual(['police']);
 	});
 });
+
+describe('CSV export', () => {
+	it('quotes, keeps Chinese text and defuses formulas', async () => {
+		const { csvCell, entriesToCsv } = await import('../../src/lib/domain/commandlog/csv');
+		expect(csvCell('a,b')).toBe('"a,b"');
+		expect(csvCell('say "hi"')).toBe('"say ""hi"""');
+		expect(csvCell('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
+		expect(csvCell('-1')).toBe("'-1");
+		expect(csvCell(null)).toBe('');
+		const log = new Log();
+		log.append(commander, order);
+		const csv = entriesToCsv(log.entries);
+		expect(csv.startsWith('\uFEFFseq,at,')).toBe(true);
+		const lines = csv.trim().split('\r\n');
+		expect(lines).toHaveLength(2);
+		expect(lines[1]).toContain('封控化工园区周边道路');
+		expect(lines[1]).toContain('fire police');
+	});
+});

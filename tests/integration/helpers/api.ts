@@ -1,7 +1,7 @@
 import { handleApi } from '../../../server/api/router';
 import { createLoginLimiters } from '../../../server/auth/rate-limit';
 import { sessionFromHeaders } from '../../../server/auth/resolve';
-import type { AppContext } from '../../../server/context';
+import { AppEvents, type AppContext } from '../../../server/context';
 import type { Database } from '../../../db/client';
 
 export interface CallOptions {
@@ -15,7 +15,7 @@ export interface CallOptions {
 
 /** Calls the JSON API as SvelteKit would: session resolved from the headers, then the router. */
 export function apiClient(database: Database) {
-	const ctx: AppContext = { database, limiters: createLoginLimiters(), seeded: true };
+	const ctx: AppContext = { database, limiters: createLoginLimiters(), seeded: true, events: new AppEvents() };
 	async function call(method: string, path: string, o: CallOptions = {}) {
 		const headers = new Headers();
 		if (o.token) headers.set('authorization', `Bearer ${o.token}`);
@@ -27,9 +27,10 @@ export function apiClient(database: Database) {
 		}
 		const request = new Request(`http://localhost/api/v1/${path}`, { method, headers, body });
 		const session = await sessionFromHeaders(database.db, { authorization: headers.get('authorization'), cookie: headers.get('cookie') });
-		const res = await handleApi(ctx, { request, session, clientAddress: o.address ?? '10.0.0.1', secureCookies: false }, path);
+		const res = await handleApi(ctx, { request, session, clientAddress: o.address ?? '10.0.0.1', secureCookies: false }, path.split('?')[0]);
 		const text = await res.text();
-		return { status: res.status, headers: res.headers, json: text ? JSON.parse(text) : null };
+		const isJson = res.headers.get('content-type')?.startsWith('application/json');
+		return { status: res.status, headers: res.headers, text, json: isJson && text ? JSON.parse(text) : null };
 	}
 	async function signIn(username: string, password = 'drillboard') {
 		const r = await call('POST', 'session', { body: { username, password } });
