@@ -4,6 +4,7 @@ import {
 	bigserial,
 	boolean,
 	customType,
+	doublePrecision,
 	index,
 	integer,
 	jsonb,
@@ -65,6 +66,11 @@ export const exercises = pgTable('exercises', {
 	title: text('title').notNull(),
 	description: text('description').notNull().default(''),
 	status: text('status').notNull().default('draft'),
+	/** Exercise clock anchor (see src/lib/domain/clock.ts): scenario ms at a wall instant, run state, speed. */
+	clockRunning: boolean('clock_running').notNull().default(false),
+	clockSpeed: doublePrecision('clock_speed').notNull().default(1),
+	clockAnchorWall: timestamp('clock_anchor_wall', { withTimezone: true }).notNull().defaultNow(),
+	clockAnchorMs: bigint('clock_anchor_ms', { mode: 'number' }).notNull().default(0),
 	createdBy: text('created_by')
 		.notNull()
 		.references(() => users.id),

@@ -5,6 +5,7 @@ import { accessExercise, addMember, authorize, createExercise, listAgencies, lis
 import { allowedActions } from '../../src/lib/domain/permissions';
 import { entriesToCsv } from '../../src/lib/domain/commandlog/csv';
 import { appendEntry, listEntries, verifyLog } from '../commandlog';
+import { scenarioNow } from '../clock';
 import { login } from '../users';
 
 /**
@@ -148,7 +149,8 @@ const routes: Route[] = [
 		handler: async (ctx, req, [id]) => {
 			const s = requireSession(req);
 			const access = await accessExercise(ctx.database.db, s.user, id);
-			const entry = await appendEntry(ctx.database.db, s.user, access, await readJson(req.request));
+			const scenarioMs = await scenarioNow(ctx.database.db, id);
+			const entry = await appendEntry(ctx.database.db, s.user, access, await readJson(req.request), { scenarioMs });
 			ctx.events.logAppended(entry);
 			return json({ entry }, 201);
 		}
