@@ -6,6 +6,7 @@ import { checkTransition, EXERCISE_STATUSES, type ExerciseStatus } from '../src/
 import { can, type Action } from '../src/lib/domain/permissions';
 import { canCreateExercise, EXERCISE_ROLES, type Membership } from '../src/lib/domain/roles';
 import type { SessionUser } from './auth/sessions';
+import { clockColumns, clockForStatus, clockOf } from './clock';
 import { AppError, conflict, forbidden, notFound } from './errors';
 import { parse, pgCode } from './users';
 
@@ -141,15 +142,16 @@ export async function transitionExercise(db: Db, user: SessionUser, access: Exer
 	authorize(access, 'lifecycle.transition');
 	const { status: to } = parse(transitionSchema, input);
 	return db.transaction(async (tx) => {
-		const [current] = await tx
-			.select({ status: exercises.status })
-			.from(exercises)
-			.where(eq(exercises.id, access.exercise.id))
-			.for('update');
+		const [current] = await tx.select().from(exercises).where(eq(exercises.id, access.exercise.id)).for('update');
 		const from = current.status as ExerciseStatus;
 		const check = checkTransition(from, to);
 		if (!check.ok) throw conflict(check.reason);
-		await tx.update(exercises).set({ status: to, updatedAt: new Date() }).where(eq(exercises.id, access.exercise.id));
+		const now = Date.now();
+		const clock = clockForStatus(clockOf(current), to, now);
+		await tx
+			.update(exercises)
+			.set({ status: to, updatedAt: new Date(now), ...clockColumns(clock) })
+			.where(eq(exercises.id, access.exercise.id));
 		await tx.insert(exerciseTransitions).values({ exerciseId: access.exercise.id, fromStatus: from, toStatus: to, byUser: user.id });
 		return to;
 	});
@@ -157,4 +159,14 @@ export async function transitionExercise(db: Db, user: SessionUser, access: Exer
 
 export async function listAgencies(db: Db) {
 	return db.select().from(agencies).orderBy(asc(agencies.sortOrder));
+}
+
+/** Changes an exercise's title and description (facilitators, before it runs). */
+export async function updateExercise(db: Db, access: ExerciseAccess, input: unknown): Promise<void> {
+	authorize(access, 'exercise.edit');
+	const data = parse(newExerciseSchema, input);
+	await db
+		.update(exercises)
+		.set({ title: data.title, description: data.description, updatedAt: new Date() })
+		.where(eq(exercises.id, access.exercise.id));
 }
