@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { drawRandomInjects, seededRandom } from '../../src/lib/domain/scenario/random';
+import { validatePackage } from '../../src/lib/domain/scenario/validate';
+import type { RandomInject } from '../../src/lib/domain/scenario/schema';
+import { minimalScenario } from '../fixtures/minimal-scenario';
+
+const errorsOf = (pkg: unknown) => {
+	const r = validatePackage(pkg);
+	return r.ok ? [] : r.errors;
+};
+
+describe('scenario package validation', () => {
+	it('accepts a minimal complete package and fills defaults', () => {
+		const r = validatePackage(minimalScenario());
+		expect(r.ok).toBe(true);
+		if (r.ok) {
+			expect(r.pkg.reporting).toEqual({ phoneMinutes: 30, writtenMinutes: 60, ackMinutes: 5 });
+			expect(r.pkg.injects[0].to.roles).toEqual(['commander', 'player']);
+		}
+	});
+
+	it('lists every schema error by path without throwing', () => {
+		const pkg = minimalScenario() as Record<string, unknown> & ReturnType<typeof minimalScenario>;
+		pkg.injects[0].at = '00:05';
+		(pkg.injects[1] as Record<string, unknown>).type = 'rumour';
+		pkg.meta.title.en = '';
+		const paths = errorsOf(pkg).map((e) => e.path);
+		expect(paths).toEqual(expect.arrayContaining(['injects.0.at', 'injects.1.type', 'meta.title.en']));
+	});
+
+	it('rejects garbage of any shape with errors, never an exception', () => {
+		for (const junk of [null, 42, 'x', [], { format: 'other' }, { ...minimalScenario(), version: 2 }]) {
+			expect(errorsOf(junk).length).toBeGreaterThan(0);
+		}
+	});
+
+	it('checks cross-references: agencies, templates, objectives, points, dependencies, duplicates', () => {
+		const pkg = minimalScenario();
+		pkg.injects[0].to.agencies = ['army'];
+		pkg.injects[0].objective = 'O9';
+		pkg.injects[1].tasks = [{ agency: 'police', template: 'T-fire-rescue' }];
+		pkg.injects[1].dependsOn = ['I-99'];
+		pkg.randomPool[0].monitoringEffects = [{ point: 'CAM-9', fault: 'offline' }];
+		pkg.randomPool[0].id = 'I-01';
+		const errors = errorsOf(pkg);
+		const byPath = Object.fromEntries(errors.map((e) => [e.path, e.message]));
+		expect(byPath['injects.0.to.agencies.0']).toBe('Agency army does not take part.');
+		expect(byPath['injects.0.objective']).toBe('No objective O9.');
+		expect(byPath['injects.1.tasks.0.agency']).toBe('Template T-fire-rescue belongs to fire.');
+		expect(byPath['injects.1.dependsOn.0']).toBe('No inject I-99.');
+		expect(byPath['randomPool.0.monitoringEffects.0.point']).toBe('No monitoring point CAM-9.');
+		expect(byPath['randomPool.0.id']).toMatch(/Duplicate inject id I-01/);
+	});
+
+	it('refuses a random window that ends before it starts', () => {
+		const pkg = minimalScenario();
+		pkg.randomPool[0].window = { from: 'T+00:40', to: 'T+00:10' };
+		const paths = errorsOf(pkg).map((e) => e.path);
+		expect(paths).toContain('randomPool.0.window');
+	});
+
+	it('refuses a dependency on a later MSEL inject', () => {
+		const pkg = minimalScenario();
+		pkg.injects[0].at = 'T+00:30';
+		expect(errorsOf(pkg).map((e) => e.path)).toContain('injects.1.dependsOn.0');
+	});
+});
+
+describe('seeded random draw', () => {
+	const pool = Array.from({ length: 8 }, (_, i) => ({
+		id: `R-${i}`,
+		window: { from: `T+00:${String(10 + i).padStart(2, '0')}`, to: 'T+01:30' }
+	})) as unknown as RandomInject[];
+
+	it('reproduces the same draw from the same seed and differs with another', () => {
+		const a = drawRandomInjects(pool, 'seed-42', 4);
+		expect(drawRandomInjects(pool, 'seed-42', 4)).toEqual(a);
+		expect(drawRandomInjects(pool, 'seed-43', 4)).not.toEqual(a);
+		expect(a).toHaveLength(4);
+		expect(new Set(a.map((d) => d.injectId)).size).toBe(4);
+	});
+
+	it('places each draw on a whole minute inside its window, sorted by time', () => {
+		for (const seed of ['a', 'b', 'c', 'd', 'e']) {
+			const draw = drawRandomInjects(pool, seed, 8);
+			expect(draw).toHaveLength(8);
+			for (const d of draw) {
+				const i = Number(d.injectId.slice(2));
+				expect(d.atMs % 60_000).toBe(0);
+				expect(d.atMs).toBeGreaterThanOrEqual((10 + i) * 60_000);
+				expect(d.atMs).toBeLessThanOrEqual(90 * 60_000);
+			}
+			expect(draw.map((d) => d.atMs)).toEqual([...draw.map((d) => d.atMs)].sort((x, y) => x - y));
+		}
+		expect(drawRandomInjects(pool, 'x', 0)).toEqual([]);
+	});
+
+	it('spreads values over [0, 1)', () => {
+		const r = seededRandom('spread');
+		const buckets = new Array(10).fill(0);
+		for (let i = 0; i < 10_000; i++) buckets[Math.floor(r() * 10)]++;
+		for (const b of buckets) expect(b).toBeGreaterThan(850);
+	});
+});
