@@ -102,3 +102,46 @@ describe('seeded random draw', () => {
 		for (const b of buckets) expect(b).toBeGreaterThan(850);
 	});
 });
+
+describe('inject scheduling', async () => {
+	const { planInjects, dueInjects } = await import('../../src/lib/domain/scenario/schedule');
+	const r = validatePackage(minimalScenario());
+	if (!r.ok) throw new Error('fixture invalid');
+	const pkg = r.pkg;
+	const none = { acknowledged: () => false, reported: () => false, viewedPoint: () => false };
+	const plan = planInjects(pkg, [{ injectId: 'R-01', atMs: 12 * 60_000 }]);
+
+	it('plans MSEL, contingency deadlines and random draws in time order', () => {
+		expect(plan.map((p) => [p.injectId, p.source, p.dueMs / 60_000])).toEqual([
+			['I-01', 'msel', 5],
+			['I-02', 'contingency', 10],
+			['R-01', 'random', 12]
+		]);
+	});
+
+	it('delivers what fell due, in order, once', () => {
+		expect(dueInjects(plan, pkg, new Set(), 4 * 60_000, none)).toEqual([]);
+		const first = dueInjects(plan, pkg, new Set(), 11 * 60_000, none);
+		expect(first.map((d) => [d.injectId, d.action])).toEqual([
+			['I-01', 'deliver'],
+			['I-02', 'deliver']
+		]);
+		expect(dueInjects(plan, pkg, new Set(['I-01', 'I-02']), 11 * 60_000, none)).toEqual([]);
+	});
+
+	it('catches up on everything due after downtime', () => {
+		expect(dueInjects(plan, pkg, new Set(), 60 * 60_000, none).map((d) => d.injectId)).toEqual(['I-01', 'I-02', 'R-01']);
+	});
+
+	it('skips a contingency whose condition no longer holds at its deadline', () => {
+		const acked = { ...none, acknowledged: (inject: string, agency: string) => inject === 'I-01' && agency === 'em' };
+		const d = dueInjects(plan, pkg, new Set(['I-01']), 11 * 60_000, acked);
+		expect(d).toEqual([{ injectId: 'I-02', dueMs: 10 * 60_000, action: 'skip' }]);
+	});
+
+	it('holds an inject until the injects it depends on are settled', () => {
+		const early = planInjects(pkg, []).map((p) => (p.injectId === 'I-01' ? { ...p, dueMs: 20 * 60_000 } : p));
+		const d = dueInjects(early, pkg, new Set(), 15 * 60_000, none);
+		expect(d).toEqual([]);
+	});
+});
