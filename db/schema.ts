@@ -160,3 +160,92 @@ export const commandLog = pgTable(
 	},
 	(t) => [primaryKey({ columns: [t.exerciseId, t.seq] }), index('command_log_kind').on(t.exerciseId, t.kind)]
 );
+
+/** The scenario library: built-in and imported packages (validated before they are stored). */
+export const scenarios = pgTable('scenarios', {
+	id: text('id').primaryKey(),
+	builtin: boolean('builtin').notNull().default(false),
+	hazard: text('hazard').notNull(),
+	titleZh: text('title_zh').notNull(),
+	titleEn: text('title_en').notNull(),
+	package: jsonb('package').notNull(),
+	importedBy: text('imported_by').references(() => users.id),
+	createdAt: createdAt(),
+	updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
+});
+
+/**
+ * The scenario an exercise runs: a copy of the package taken when assigned (later library edits do not
+ * change a running exercise), the random-draw seed, and whether it runs unannounced.
+ */
+export const exerciseScenarios = pgTable('exercise_scenarios', {
+	exerciseId: text('exercise_id')
+		.primaryKey()
+		.references(() => exercises.id, { onDelete: 'cascade' }),
+	scenarioId: text('scenario_id').notNull(),
+	package: jsonb('package').notNull(),
+	seed: text('seed').notNull(),
+	randomCount: integer('random_count').notNull().default(0),
+	unannounced: boolean('unannounced').notNull().default(false),
+	assignedAt: createdAt()
+});
+
+/** One row per inject decision; the primary key makes delivery exactly-once across processes and restarts. */
+export const injectDeliveries = pgTable(
+	'inject_deliveries',
+	{
+		exerciseId: text('exercise_id')
+			.notNull()
+			.references(() => exercises.id, { onDelete: 'cascade' }),
+		injectId: text('inject_id').notNull(),
+		/** msel | random | contingency | adhoc */
+		source: text('source').notNull(),
+		/** deliver | skip (a contingency whose condition no longer held) */
+		action: text('action').notNull(),
+		dueMs: bigint('due_ms', { mode: 'number' }).notNull(),
+		scenarioMs: bigint('scenario_ms', { mode: 'number' }).notNull(),
+		deliveredAt: createdAt(),
+		late: boolean('late').notNull().default(false),
+		/** The delivered content for ad-hoc injects (others come from the package). */
+		content: jsonb('content'),
+		byUser: text('by_user').references(() => users.id)
+	},
+	(t) => [primaryKey({ columns: [t.exerciseId, t.injectId] })]
+);
+
+/** Acknowledgements (签收) of delivered injects, one per agency. */
+export const injectAcks = pgTable(
+	'inject_acks',
+	{
+		exerciseId: text('exercise_id')
+			.notNull()
+			.references(() => exercises.id, { onDelete: 'cascade' }),
+		injectId: text('inject_id').notNull(),
+		agencyCode: text('agency_code').notNull(),
+		userId: text('user_id')
+			.notNull()
+			.references(() => users.id),
+		at: createdAt(),
+		scenarioMs: bigint('scenario_ms', { mode: 'number' }).notNull()
+	},
+	(t) => [primaryKey({ columns: [t.exerciseId, t.injectId, t.agencyCode] })]
+);
+
+/** Every time a player opens a monitoring point (for the review's "monitoring use" indicator). */
+export const monitoringViews = pgTable(
+	'monitoring_views',
+	{
+		id: bigserial('id', { mode: 'number' }).primaryKey(),
+		exerciseId: text('exercise_id')
+			.notNull()
+			.references(() => exercises.id, { onDelete: 'cascade' }),
+		pointId: text('point_id').notNull(),
+		userId: text('user_id')
+			.notNull()
+			.references(() => users.id),
+		agencyCode: text('agency_code'),
+		at: createdAt(),
+		scenarioMs: bigint('scenario_ms', { mode: 'number' }).notNull()
+	},
+	(t) => [index('monitoring_views_exercise').on(t.exerciseId, t.pointId)]
+);

@@ -3,6 +3,8 @@ import { seedDemo } from '../db/seed';
 import { createLoginLimiters, type LoginLimiters } from './auth/rate-limit';
 import { EventEmitter } from 'node:events';
 import type { LogEntry } from '../src/lib/domain/commandlog/entry';
+import type { DeliveryRow } from './injects/delivery';
+import type { InjectAck } from './injects/service';
 
 /**
  * Process-wide services. The production entry, the dev-server plugin and SvelteKit's own bundle each
@@ -17,10 +19,20 @@ export interface AppContext {
 	events: AppEvents;
 }
 
-type EventMap = { logAppended: [entry: LogEntry] };
+type EventMap = {
+	logAppended: [entry: LogEntry];
+	injectsDelivered: [exerciseId: string, rows: DeliveryRow[]];
+	injectAcknowledged: [exerciseId: string, ack: InjectAck];
+};
 export class AppEvents extends EventEmitter<EventMap> {
 	logAppended(entry: LogEntry): void {
 		this.emit('logAppended', entry);
+	}
+	injectsDelivered(exerciseId: string, rows: DeliveryRow[]): void {
+		if (rows.length) this.emit('injectsDelivered', exerciseId, rows);
+	}
+	injectAcknowledged(exerciseId: string, ack: InjectAck): void {
+		this.emit('injectAcknowledged', exerciseId, ack);
 	}
 }
 

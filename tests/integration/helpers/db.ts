@@ -3,40 +3,56 @@ import { openDatabase, type Database } from '../../../db/client';
 import { seedDemo } from '../../../db/seed';
 
 /**
- * A fresh, migrated database for one test file: PGlite in memory by default; with DATABASE_URL a new
- * PostgreSQL database created for the test and dropped afterwards, so files never see each other's rows.
+ * A fresh, migrated database for one test file: PGlite in memory (or in `dataDir`) by default; with
+ * DATABASE_URL a new PostgreSQL database created for the test and dropped afterwards, so files never
+ * see each other's rows.
  */
 export interface TestDatabase extends Database {
-	/** Drops the throwaway database (PostgreSQL) after closing. */
+	/** Closes and drops the throwaway database. */
 	dispose(): Promise<void>;
-	/** How to reopen the same database (restart tests). */
+	/** Opens a second, independent connection to the same database (the caller closes it). */
 	reopen(): Promise<Database>;
+	/** Closes this connection and opens a new one in place, like a server restart. */
+	restart(): Promise<void>;
 }
 
 export const backend = process.env.DATABASE_URL ? 'postgres' : 'pglite';
+
+function testDatabase(first: Database, open: () => Promise<Database>, drop: () => Promise<void>): TestDatabase {
+	const t: TestDatabase = {
+		...first,
+		reopen: open,
+		async restart() {
+			await t.close();
+			const next = await open();
+			t.db = next.db;
+			t.close = next.close;
+		},
+		async dispose() {
+			await t.close();
+			await drop();
+		}
+	};
+	return t;
+}
 
 export async function freshDatabase(opts: { dataDir?: string } = {}): Promise<TestDatabase> {
 	const adminUrl = process.env.DATABASE_URL;
 	if (!adminUrl) {
 		const dataDir = opts.dataDir ?? 'memory://';
-		const database = await openDatabase({ dataDir });
-		return { ...database, dispose: () => database.close(), reopen: () => openDatabase({ dataDir }) };
+		const open = () => openDatabase({ dataDir });
+		return testDatabase(await open(), open, async () => {});
 	}
 	const name = `drillboard_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
 	const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
 	await admin.unsafe(`create database ${name}`);
 	const url = new URL(adminUrl);
 	url.pathname = `/${name}`;
-	const database = await openDatabase({ url: url.toString(), max: 5 });
-	return {
-		...database,
-		reopen: () => openDatabase({ url: url.toString(), max: 5 }),
-		dispose: async () => {
-			await database.close();
-			await admin.unsafe(`drop database if exists ${name} with (force)`);
-			await admin.end();
-		}
-	};
+	const open = () => openDatabase({ url: url.toString(), max: 5 });
+	return testDatabase(await open(), open, async () => {
+		await admin.unsafe(`drop database if exists ${name} with (force)`);
+		await admin.end();
+	});
 }
 
 /** A fresh database with the demo seed (password `drillboard`). */
