@@ -249,3 +249,106 @@ export const monitoringViews = pgTable(
 	},
 	(t) => [index('monitoring_views_exercise').on(t.exerciseId, t.pointId)]
 );
+
+/** Evaluator observations (never sent to players). */
+export const observations = pgTable(
+	'observations',
+	{
+		id: text('id').primaryKey(),
+		exerciseId: text('exercise_id')
+			.notNull()
+			.references(() => exercises.id, { onDelete: 'cascade' }),
+		evaluatorId: text('evaluator_id')
+			.notNull()
+			.references(() => users.id),
+		at: createdAt(),
+		scenarioMs: bigint('scenario_ms', { mode: 'number' }).notNull(),
+		agencyCode: text('agency_code'),
+		injectId: text('inject_id'),
+		capability: text('capability'),
+		/** strength | improvement | note */
+		kind: text('kind').notNull(),
+		text: text('text').notNull()
+	},
+	(t) => [index('observations_exercise').on(t.exerciseId)]
+);
+
+/** P/S/M/U ratings per evaluation target, overall ('' agency) or per agency. */
+export const ratings = pgTable(
+	'ratings',
+	{
+		exerciseId: text('exercise_id')
+			.notNull()
+			.references(() => exercises.id, { onDelete: 'cascade' }),
+		objectiveId: text('objective_id').notNull(),
+		targetId: text('target_id').notNull(),
+		agencyCode: text('agency_code').notNull().default(''),
+		rating: text('rating').notNull(),
+		note: text('note').notNull().default(''),
+		evaluatorId: text('evaluator_id')
+			.notNull()
+			.references(() => users.id),
+		updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
+	},
+	(t) => [primaryKey({ columns: [t.exerciseId, t.objectiveId, t.targetId, t.agencyCode] })]
+);
+
+/** Each agency's self-assessment per objective, entered by its players after the end (hot wash). */
+export const selfAssessments = pgTable(
+	'self_assessments',
+	{
+		exerciseId: text('exercise_id')
+			.notNull()
+			.references(() => exercises.id, { onDelete: 'cascade' }),
+		agencyCode: text('agency_code').notNull(),
+		objectiveId: text('objective_id').notNull(),
+		text: text('text').notNull(),
+		userId: text('user_id')
+			.notNull()
+			.references(() => users.id),
+		updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
+	},
+	(t) => [primaryKey({ columns: [t.exerciseId, t.agencyCode, t.objectiveId] })]
+);
+
+/** Saved versions of an exercise's review (generated content plus the reviewers' edits). */
+export const reviews = pgTable(
+	'reviews',
+	{
+		exerciseId: text('exercise_id')
+			.notNull()
+			.references(() => exercises.id, { onDelete: 'cascade' }),
+		version: integer('version').notNull(),
+		content: jsonb('content').notNull(),
+		createdBy: text('created_by')
+			.notNull()
+			.references(() => users.id),
+		createdAt: createdAt()
+	},
+	(t) => [primaryKey({ columns: [t.exerciseId, t.version] })]
+);
+
+/** Rectification items (整改清单), tracked across exercises until verified by a later one. */
+export const rectificationItems = pgTable(
+	'rectification_items',
+	{
+		id: text('id').primaryKey(),
+		exerciseId: text('exercise_id')
+			.notNull()
+			.references(() => exercises.id, { onDelete: 'cascade' }),
+		findingId: text('finding_id'),
+		problem: jsonb('problem').notNull(),
+		cause: jsonb('cause').notNull(),
+		action: jsonb('action').notNull(),
+		capability: text('capability'),
+		element: text('element').notNull(),
+		agencyCode: text('agency_code'),
+		owner: text('owner'),
+		dueDate: text('due_date').notNull(),
+		status: text('status').notNull().default('open'),
+		verifiedBy: text('verified_by').references(() => exercises.id),
+		createdAt: createdAt(),
+		updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
+	},
+	(t) => [index('rectification_items_agency').on(t.agencyCode, t.status)]
+);

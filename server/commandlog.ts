@@ -179,3 +179,13 @@ export async function verifyLog(db: Db, exerciseId: string): Promise<ChainVerdic
 	const rows = await db.select().from(commandLog).where(eq(commandLog.exerciseId, exerciseId)).orderBy(asc(commandLog.seq));
 	return verifyChain(rows.map(rowToEntry));
 }
+
+/** Entries after a sequence number, for mirroring what a crash left out of the control document. */
+export async function listEntriesSince(db: Db, exerciseId: string, afterSeq: number): Promise<LogEntry[]> {
+	const rows = await db
+		.select()
+		.from(commandLog)
+		.where(and(eq(commandLog.exerciseId, exerciseId), gt(commandLog.seq, afterSeq)))
+		.orderBy(asc(commandLog.seq));
+	return rows.map(rowToEntry);
+}

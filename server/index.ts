@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { configFromEnv, createContext, installContext } from './context';
+import { attachCollab } from './collab';
 import { DEMO_ACCOUNTS } from '../db/seed';
 
 /** Production entry: one port serves SvelteKit (adapter-node handler) and the collaboration WebSocket. */
@@ -21,6 +22,8 @@ const server = http.createServer((req, res) => {
 	if (!trustProxy) req.headers[protoHeader] = 'http';
 	handler(req, res);
 });
+// Collaboration WebSocket on the same port; nothing else here upgrades, so other paths are refused.
+const collab = attachCollab(server, ctx, { rejectOtherUpgrades: true, allowedOrigins: process.env.ORIGIN ? [process.env.ORIGIN] : [] });
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '0.0.0.0';
 server.listen(port, host, () => {
@@ -36,6 +39,7 @@ async function shutdown(signal: string) {
 	stopping = true;
 	console.log(`${signal}: shutting down`);
 	server.close();
+	await collab.close(); // stores pending document updates before the database closes
 	server.closeAllConnections();
 	await ctx.database.close();
 	process.exit(0);

@@ -45,7 +45,7 @@ export async function login(
 	limiters: LoginLimiters,
 	input: unknown,
 	clientAddress: string
-): Promise<{ token: string; userId: string }> {
+): Promise<{ token: string; userId: string; locale: string }> {
 	const { username, password } = parse(loginSchema, input);
 	const accountKey = username.toLowerCase();
 	const wait = Math.max(limiters.account.retryAfter(accountKey), limiters.address.retryAfter(clientAddress));
@@ -60,10 +60,11 @@ export async function login(
 		throw new AppError(401, 'invalid_credentials', GENERIC_LOGIN_FAILURE);
 	}
 	limiters.account.reset(accountKey);
-	return { token: await createSession(db, user.id), userId: user.id };
+	return { token: await createSession(db, user.id), userId: user.id, locale: user.locale };
 }
 
-export async function createUser(db: Db, input: NewUser): Promise<string> {
+export async function createUser(db: Db, actorRole: SystemRole, input: NewUser): Promise<string> {
+	requireAdmin(actorRole);
 	const data = parse(newUserSchema, input);
 	const id = crypto.randomUUID();
 	const passwordHash = await hashPassword(data.password);
@@ -99,7 +100,8 @@ export function pgCode(e: unknown): string | undefined {
 	return undefined;
 }
 
-export async function listUsers(db: Db) {
+export async function listUsers(db: Db, actorRole: SystemRole) {
+	requireAdmin(actorRole);
 	return db
 		.select({
 			id: users.id,
@@ -148,4 +150,3 @@ export async function setLocale(db: Db, userId: string, locale: unknown): Promis
 	await db.update(users).set({ locale: l }).where(eq(users.id, userId));
 }
 
-export { requireAdmin };

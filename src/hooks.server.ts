@@ -1,9 +1,10 @@
-import type { Handle } from '@sveltejs/kit';
+import { redirect, type Handle } from '@sveltejs/kit';
 import { sessionFromHeaders } from '$server/auth/resolve';
 import { appContext } from '$server/context';
-import { DEFAULT_LOCALE, isLocale } from '$lib/i18n/locales';
+import { DEFAULT_LOCALE, isLocale, LOCALE_COOKIE } from '$lib/i18n/locales';
+import { isPublicPath, loginUrl } from '$lib/server/guard';
 
-export const LOCALE_COOKIE = 'drillboard_locale';
+export { LOCALE_COOKIE };
 
 export const handle: Handle = async ({ event, resolve }) => {
 	const ctx = await appContext();
@@ -15,5 +16,8 @@ export const handle: Handle = async ({ event, resolve }) => {
 	const cookieLocale = event.cookies.get(LOCALE_COOKIE);
 	const userLocale = event.locals.session?.user.locale;
 	event.locals.locale = isLocale(userLocale) ? userLocale : isLocale(cookieLocale) ? cookieLocale : DEFAULT_LOCALE;
+	// Every page (and its form actions and data requests) needs a session; SvelteKit turns this
+	// redirect into the JSON form that `use:enhance` and client navigation expect.
+	if (!event.locals.session && !isPublicPath(event.url.pathname)) redirect(303, loginUrl(event.url));
 	return resolve(event, { transformPageChunk: ({ html }) => html.replace('%lang%', event.locals.locale) });
 };

@@ -67,15 +67,16 @@ describe(`account administration on ${backend}`, () => {
 	});
 
 	it('creates accounts with validated fields and unique names (case-insensitive)', async () => {
-		const id = await createUser(database.db, { username: 'water1', displayName: '水利 黄河', password: 'long-enough', agencyCode: 'water' });
+		const id = await createUser(database.db, 'admin', { username: 'water1', displayName: '水利 黄河', password: 'long-enough', agencyCode: 'water' });
 		const api = apiClient(database);
 		expect(await api.signIn('water1', 'long-enough')).toBeTruthy();
 		expect(id).toBeTruthy();
-		await expectAppError(createUser(database.db, { username: 'WATER1', displayName: 'x', password: 'long-enough' }), 409);
-		const bad = await expectAppError(createUser(database.db, { username: 'a b', displayName: '', password: 'short' }), 400);
+		await expectAppError(createUser(database.db, 'admin', { username: 'WATER1', displayName: 'x', password: 'long-enough' }), 409);
+		const bad = await expectAppError(createUser(database.db, 'admin', { username: 'a b', displayName: '', password: 'short' }), 400);
 		expect(Object.keys(bad.details ?? {}).sort()).toEqual(['displayName', 'password', 'username']);
-		const agency = await expectAppError(createUser(database.db, { username: 'x1', displayName: 'x', password: 'long-enough', agencyCode: 'army' }), 400);
+		const agency = await expectAppError(createUser(database.db, 'admin', { username: 'x1', displayName: 'x', password: 'long-enough', agencyCode: 'army' }), 400);
 		expect(agency.details).toHaveProperty('agencyCode');
+		await expectAppError(createUser(database.db, 'organizer', { username: 'x2', displayName: 'x', password: 'long-enough' }), 403);
 	});
 
 	it('resets a password and ends the user’s sessions', async () => {

@@ -52,6 +52,28 @@ describe('scenario package validation', () => {
 		expect(byPath['randomPool.0.id']).toMatch(/Duplicate inject id I-01/);
 	});
 
+	it('checks map features against the palette and updates against what is placed', () => {
+		const pkg = minimalScenario() as ReturnType<typeof minimalScenario> & { injects: Record<string, unknown>[] };
+		pkg.injects[0].mapEffects = [
+			{ op: 'add', featureId: 'zone', layer: 'common', feature: { kind: 'exclusion_zone', geometry: { type: 'Point', coordinates: [114.3, 30.6] }, label: { zh: '禁入区', en: 'No entry' } } },
+			{ op: 'add', featureId: 'route', layer: 'fire', feature: { kind: 'evacuation_route', geometry: { type: 'Point', coordinates: [114.3, 30.6] }, label: { zh: '路线', en: 'Route' } } },
+			{ op: 'update', featureId: 'ghost', layer: 'common', feature: { status: 'resolved' } }
+		];
+		const byPath = Object.fromEntries(errorsOf(pkg).map((e) => [e.path, e.message]));
+		expect(byPath['injects.0.mapEffects.0.feature.radius']).toBe('A exclusion_zone needs a radius.');
+		expect(byPath['injects.0.mapEffects.1.feature.geometry']).toBe('A evacuation_route needs a LineString geometry.');
+		expect(byPath['injects.0.mapEffects.2.featureId']).toBe('No feature ghost has been placed by then.');
+	});
+
+	it('leaves an update without a status without one (no silent reactivation)', () => {
+		const pkg = minimalScenario() as ReturnType<typeof minimalScenario> & { injects: Record<string, unknown>[] };
+		pkg.injects[0].mapEffects = [{ op: 'add', featureId: 'cp', layer: 'common', feature: { kind: 'command_post', geometry: { type: 'Point', coordinates: [114.3, 30.6] }, label: { zh: '指挥部', en: 'CP' } } }];
+		pkg.injects[1].mapEffects = [{ op: 'update', featureId: 'cp', layer: 'common', feature: { label: { zh: '前指', en: 'Forward CP' } } }];
+		const r = validatePackage(pkg);
+		expect(r.ok).toBe(true);
+		if (r.ok) expect(r.pkg.injects[1].mapEffects[0]).toEqual({ op: 'update', featureId: 'cp', layer: 'common', feature: { label: { zh: '前指', en: 'Forward CP' } } });
+	});
+
 	it('refuses a random window that ends before it starts', () => {
 		const pkg = minimalScenario();
 		pkg.randomPool[0].window = { from: 'T+00:40', to: 'T+00:10' };

@@ -1,9 +1,14 @@
+import admin from './catalog/admin';
+import auth from './catalog/auth';
+import board from './catalog/board';
 import common from './catalog/common';
+import domain from './catalog/domain';
+import exercises from './catalog/exercises';
 import { DEFAULT_LOCALE, type Locale } from './locales';
 import type { Catalog } from './types';
 
 /** Every catalog area. Add a file under catalog/ and list it here. */
-export const CATALOGS: Record<string, Catalog> = { common };
+export const CATALOGS: Record<string, Catalog> = { common, domain, auth, exercises, admin, board };
 
 const merged: Record<Locale, Record<string, string>> = { 'zh-CN': {}, en: {} };
 for (const catalog of Object.values(CATALOGS)) {

@@ -1,5 +1,5 @@
 import postgres from 'postgres';
-import { openDatabase, type Database } from '../../../db/client';
+import { openDatabase, type Database, type DatabaseOptions } from '../../../db/client';
 import { seedDemo } from '../../../db/seed';
 
 /**
@@ -14,13 +14,17 @@ export interface TestDatabase extends Database {
 	reopen(): Promise<Database>;
 	/** Closes this connection and opens a new one in place, like a server restart. */
 	restart(): Promise<void>;
+	/** What opens this database, e.g. in a child process (crash tests). */
+	options: DatabaseOptions;
 }
 
 export const backend = process.env.DATABASE_URL ? 'postgres' : 'pglite';
 
-function testDatabase(first: Database, open: () => Promise<Database>, drop: () => Promise<void>): TestDatabase {
+function testDatabase(first: Database, options: DatabaseOptions, drop: () => Promise<void>): TestDatabase {
+	const open = () => openDatabase(options);
 	const t: TestDatabase = {
 		...first,
+		options,
 		reopen: open,
 		async restart() {
 			await t.close();
@@ -39,17 +43,16 @@ function testDatabase(first: Database, open: () => Promise<Database>, drop: () =
 export async function freshDatabase(opts: { dataDir?: string } = {}): Promise<TestDatabase> {
 	const adminUrl = process.env.DATABASE_URL;
 	if (!adminUrl) {
-		const dataDir = opts.dataDir ?? 'memory://';
-		const open = () => openDatabase({ dataDir });
-		return testDatabase(await open(), open, async () => {});
+		const options = { dataDir: opts.dataDir ?? 'memory://' };
+		return testDatabase(await openDatabase(options), options, async () => {});
 	}
 	const name = `drillboard_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
 	const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
 	await admin.unsafe(`create database ${name}`);
 	const url = new URL(adminUrl);
 	url.pathname = `/${name}`;
-	const open = () => openDatabase({ url: url.toString(), max: 5 });
-	return testDatabase(await open(), open, async () => {
+	const options = { url: url.toString(), max: 5 };
+	return testDatabase(await openDatabase(options), options, async () => {
 		await admin.unsafe(`drop database if exists ${name} with (force)`);
 		await admin.end();
 	});

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FEATURE_KINDS } from '../../board/palette';
 import { parseScenarioTime } from '../clock';
 
 /**
@@ -31,20 +32,22 @@ const geometry = z.discriminatedUnion('type', [
 	z.object({ type: z.literal('LineString'), coordinates: z.array(lonLat).min(2).max(5000) }),
 	z.object({ type: z.literal('Polygon'), coordinates: z.array(z.array(lonLat).min(4).max(5000)).min(1).max(50) })
 ]);
-export const mapFeature = z
-	.object({
-		kind: z.string().min(1).max(40),
-		geometry,
-		radius: z.number().positive().max(100_000).optional(),
-		label: bilingual,
-		notes: optionalBilingual,
-		status: z.enum(['planned', 'active', 'resolved']).default('active')
-	})
-	.strict();
+const featureFields = {
+	/** A kind from the board's incident-command palette. */
+	kind: z.enum(FEATURE_KINDS),
+	geometry,
+	radius: z.number().positive().max(100_000).optional(),
+	label: bilingual,
+	notes: optionalBilingual,
+	status: z.enum(['planned', 'active', 'resolved'])
+};
+export const mapFeature = z.object({ ...featureFields, status: featureFields.status.default('active') }).strict();
+/** An update names only what changes; no defaults, so an update never silently reactivates a feature. */
+const featureChange = z.object(featureFields).partial().strict();
 
 const mapEffect = z.discriminatedUnion('op', [
 	z.object({ op: z.literal('add'), featureId: id, layer: z.union([z.literal('common'), agencyCode]), feature: mapFeature }).strict(),
-	z.object({ op: z.literal('update'), featureId: id, layer: z.union([z.literal('common'), agencyCode]), feature: mapFeature.partial() }).strict(),
+	z.object({ op: z.literal('update'), featureId: id, layer: z.union([z.literal('common'), agencyCode]), feature: featureChange }).strict(),
 	z.object({ op: z.literal('remove'), featureId: id, layer: z.union([z.literal('common'), agencyCode]) }).strict()
 ]);
 

@@ -1,3 +1,4 @@
+import { geometryKindOf } from '../../board/palette';
 import { parseScenarioTime } from '../clock';
 import { scenarioPackage, type ScenarioPackage } from './schema';
 
@@ -71,6 +72,7 @@ function crossCheck(pkg: ScenarioPackage): PackageError[] {
 		if (c.type === 'not_acknowledged' && !mselTime.has(c.inject)) err(`injects.${n}.contingency.condition.inject`, `No MSEL inject ${c.inject}.`);
 		if (c.type === 'point_not_viewed' && !points.has(c.point)) err(`injects.${n}.contingency.condition.point`, `No monitoring point ${c.point}.`);
 	});
+	checkMapFeatures(pkg, err);
 	pkg.monitoringPoints.forEach((p, n) => {
 		for (let k = 1; k < p.readings.length; k++) {
 			if (p.readings[k][0] <= p.readings[k - 1][0]) {
@@ -80,6 +82,42 @@ function crossCheck(pkg: ScenarioPackage): PackageError[] {
 		}
 	});
 	return errors;
+}
+
+const GEOMETRY_OF = { point: 'Point', circle: 'Point', line: 'LineString', polygon: 'Polygon' } as const;
+
+type Feature = ScenarioPackage['map']['layers'][number]['features'][number]['feature'];
+
+/**
+ * Map features fit their palette kind (a circle has a radius), and an update or removal names a feature
+ * the package has placed by then: in the initial layers or by an earlier inject's `add`.
+ */
+function checkMapFeatures(pkg: ScenarioPackage, err: (path: string, message: string) => void): void {
+	const fits = (f: Partial<Feature>, path: string) => {
+		if (!f.kind) return;
+		const gk = geometryKindOf(f.kind);
+		if (f.geometry && f.geometry.type !== GEOMETRY_OF[gk]) err(`${path}.geometry`, `A ${f.kind} needs a ${GEOMETRY_OF[gk]} geometry.`);
+		if (gk === 'circle' && f.radius === undefined) err(`${path}.radius`, `A ${f.kind} needs a radius.`);
+	};
+	const placed = new Set<string>();
+	pkg.map.layers.forEach((l, n) =>
+		l.features.forEach((f, k) => {
+			fits(f.feature, `map.layers.${n}.features.${k}.feature`);
+			placed.add(f.id);
+		})
+	);
+	const ordered = pkg.injects.map((i, n) => ({ i, n })).sort((a, b) => (parseScenarioTime(a.i.at) ?? 0) - (parseScenarioTime(b.i.at) ?? 0));
+	for (const { i, n } of ordered) {
+		i.mapEffects.forEach((e, k) => {
+			const path = `injects.${n}.mapEffects.${k}`;
+			if (e.op === 'add') {
+				fits(e.feature, `${path}.feature`);
+				placed.add(e.featureId);
+			} else if (!placed.has(e.featureId)) {
+				err(`${path}.featureId`, `No feature ${e.featureId} has been placed by then.`);
+			}
+		});
+	}
 }
 
 /** Validates an untrusted package; every problem is listed by path, nothing throws. */

@@ -1,0 +1,160 @@
+/**
+ * Awareness (presence) for one room. Clients renew their state every 15 s and move pointers often;
+ * relaying each message to every client is N² work. Instead changed client ids are collected and sent
+ * as one message per room per window: ~100 ms after a real change, a few seconds for bare renewals
+ * (clients drop a peer only after 30 s without news, so a late renewal is harmless).
+ */
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import { applyAwarenessUpdate, Awareness, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness';
+import type * as Y from 'yjs';
+import { encodeAwareness, MalformedMessage } from './protocol';
+
+/** The side of a connection that awareness needs: who it is and which client ids it has claimed. */
+export interface AwarenessOwner {
+	userId: string;
+	clientIds: Set<number>;
+}
+
+export interface AwarenessTiming {
+	changeMs: number;
+	renewalMs: number;
+}
+
+/** A tab has one Yjs client id; a few more allow for id changes after a clash. */
+const MAX_IDS_PER_CONNECTION = 4;
+/** Presence is a name and a pointer; anything this large is not presence. */
+const MAX_STATE_CHARS = 32 * 1024;
+
+interface Entry {
+	clientId: number;
+	clock: number;
+	json: string;
+	state: unknown;
+}
+
+/** Decodes an awareness update strictly (the same format y-protocols writes). */
+function decodeEntries(update: Uint8Array): Entry[] {
+	try {
+		const decoder = decoding.createDecoder(update);
+		const n = decoding.readVarUint(decoder);
+		const entries: Entry[] = [];
+		for (let i = 0; i < n; i++) {
+			const clientId = decoding.readVarUint(decoder);
+			const clock = decoding.readVarUint(decoder);
+			const json = decoding.readVarString(decoder);
+			// applyAwarenessUpdate parses again; a bad entry must fail here, not half-way through there.
+			entries.push({ clientId, clock, json, state: JSON.parse(json) });
+		}
+		if (decoding.hasContent(decoder)) throw new Error('trailing bytes');
+		return entries;
+	} catch (e) {
+		throw new MalformedMessage(`bad awareness update: ${e instanceof Error ? e.message : 'undecodable'}`);
+	}
+}
+
+function encodeEntries(entries: Entry[]): Uint8Array {
+	const encoder = encoding.createEncoder();
+	encoding.writeVarUint(encoder, entries.length);
+	for (const e of entries) {
+		encoding.writeVarUint(encoder, e.clientId);
+		encoding.writeVarUint(encoder, e.clock);
+		encoding.writeVarString(encoder, e.json);
+	}
+	return encoding.toUint8Array(encoder);
+}
+
+/** A state that names a user (`{ user: { id } }`, the board's presence shape) must name the sender. */
+function claimsOtherUser(state: unknown, userId: string): boolean {
+	const user = state && typeof state === 'object' ? (state as { user?: unknown }).user : undefined;
+	const id = user && typeof user === 'object' ? (user as { id?: unknown }).id : undefined;
+	return id !== undefined && id !== userId;
+}
+
+export class AwarenessRelay {
+	readonly awareness: Awareness;
+	private readonly owners = new Map<number, AwarenessOwner>();
+	private readonly dirty = new Set<number>();
+	private urgent = false;
+	private timer: ReturnType<typeof setTimeout> | null = null;
+	private flushAt = Infinity;
+
+	constructor(
+		doc: Y.Doc,
+		private readonly timing: AwarenessTiming,
+		private readonly broadcast: (message: Uint8Array) => void
+	) {
+		this.awareness = new Awareness(doc);
+		this.awareness.setLocalState(null); // the server has no presence of its own
+		this.awareness.on('change', () => {
+			this.urgent = true;
+		});
+		this.awareness.on('update', ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }) => {
+			for (const id of added) this.dirty.add(id);
+			for (const id of updated) this.dirty.add(id);
+			for (const id of removed) this.dirty.add(id);
+			this.schedule();
+		});
+	}
+
+	/**
+	 * Applies a client's awareness update, keeping only entries for client ids that connection owns:
+	 * ids it claimed first, or that another connection of the same user held (a reconnecting tab).
+	 * Throws MalformedMessage for an undecodable update.
+	 */
+	apply(owner: AwarenessOwner, update: Uint8Array): void {
+		const entries = decodeEntries(update);
+		const kept = entries.filter((e) => e.json.length <= MAX_STATE_CHARS && !claimsOtherUser(e.state, owner.userId) && this.claim(owner, e.clientId));
+		if (!kept.length) return;
+		applyAwarenessUpdate(this.awareness, kept.length === entries.length ? update : encodeEntries(kept), owner);
+	}
+
+	private claim(owner: AwarenessOwner, clientId: number): boolean {
+		const current = this.owners.get(clientId);
+		if (current === owner) return true;
+		if (current ? current.userId !== owner.userId : owner.clientIds.size >= MAX_IDS_PER_CONNECTION) return false;
+		current?.clientIds.delete(clientId);
+		this.owners.set(clientId, owner);
+		owner.clientIds.add(clientId);
+		return true;
+	}
+
+	/** Every known state in one message, for a joiner or a query; null when there is none. */
+	statesMessage(): Uint8Array | null {
+		const ids = [...this.awareness.getStates().keys()];
+		return ids.length ? encodeAwareness(encodeAwarenessUpdate(this.awareness, ids)) : null;
+	}
+
+	/** Removes the states a closed connection owned; peers learn of it in the next window. */
+	release(owner: AwarenessOwner): void {
+		const ids = [...owner.clientIds];
+		for (const id of ids) this.owners.delete(id);
+		owner.clientIds.clear();
+		removeAwarenessStates(this.awareness, ids, 'closed');
+	}
+
+	destroy(): void {
+		this.awareness.destroy(); // emits a last update; the timer it schedules is cleared next
+		if (this.timer) clearTimeout(this.timer);
+		this.timer = null;
+	}
+
+	private schedule(): void {
+		const delay = this.urgent ? this.timing.changeMs : this.timing.renewalMs;
+		const at = Date.now() + delay;
+		if (this.timer && this.flushAt <= at) return;
+		if (this.timer) clearTimeout(this.timer);
+		this.flushAt = at;
+		this.timer = setTimeout(() => this.flush(), delay);
+	}
+
+	private flush(): void {
+		this.timer = null;
+		this.flushAt = Infinity;
+		this.urgent = false;
+		if (!this.dirty.size) return;
+		const ids = [...this.dirty];
+		this.dirty.clear();
+		this.broadcast(encodeAwareness(encodeAwarenessUpdate(this.awareness, ids)));
+	}
+}

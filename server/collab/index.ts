@@ -1,0 +1,136 @@
+/**
+ * The collaboration server: the standard y-websocket protocol at `/collab/<document name>` on the
+ * app's own port, with our authentication, per-document permissions, attributed persistence and
+ * limits. See docs/api.md, "Collaboration documents", for the wire contract and close codes.
+ */
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import type * as Y from 'yjs';
+import { controlDocName, docName, parseDocName } from '../../src/lib/board/docs';
+import type { AppContext } from '../context';
+import { ExerciseStatuses } from './access';
+import { Connection } from './connection';
+import { resolveOptions, type CollabOptions } from './options';
+import { CLOSE } from './protocol';
+import { Rooms } from './rooms';
+import { newCounters, type CollabStats } from './stats';
+import { isCollabRequest, upgradeCollab, type UpgradeDeps } from './upgrade';
+
+export type { CollabOptions } from './options';
+export type { CollabStats } from './stats';
+export { CLOSE } from './protocol';
+export { COLLAB_PATH, isCollabRequest } from './upgrade';
+
+export interface Collab {
+	/** Takes an upgrade request for `/collab/…` and returns true; leaves any other request alone. */
+	handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+	/**
+	 * Applies a server-authored change to a document (loading it if needed): logged with user null,
+	 * then relayed. `fn` runs inside one Yjs transaction and must be synchronous.
+	 */
+	transact(docName: string, fn: (doc: Y.Doc) => void): Promise<void>;
+	/** `transact` on the exercise's control document. */
+	writeControl(exerciseId: string, fn: (doc: Y.Doc) => void): Promise<void>;
+	stats(): CollabStats;
+	/** Closes every socket (1001), stores pending updates, writes snapshots, frees the rooms. */
+	close(): Promise<void>;
+}
+
+/** How long shutdown waits for clients to answer the close handshake before dropping them. */
+const CLOSE_GRACE_MS = 1000;
+
+export function createCollab(ctx: AppContext, options?: CollabOptions): Collab {
+	const opts = resolveOptions(options);
+	const db = ctx.database.db;
+	const counters = newCounters();
+	const statuses = new ExerciseStatuses(db, opts.statusRefreshMs, (e) => opts.log.error('[collab] re-reading exercise status failed:', e));
+	const rooms = new Rooms({ db, options: opts, counters, statuses });
+	const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxMessageBytes, perMessageDeflate: false });
+	const connections = new Set<Connection>();
+	let closing = false;
+	let allClosed: (() => void) | null = null;
+
+	const pinger = setInterval(() => {
+		for (const c of connections) c.ping();
+	}, opts.pingIntervalMs);
+	pinger.unref();
+
+	const deps: UpgradeDeps = {
+		db,
+		wss,
+		rooms,
+		options: opts,
+		counters,
+		closing: () => closing,
+		connect: (ws, admission, room) => {
+			const conn = new Connection(ws, admission.principal, room, opts, counters, (c) => {
+				connections.delete(c);
+				room.leave(c);
+				rooms.release(room);
+				if (connections.size === 0) allClosed?.();
+			});
+			connections.add(conn);
+			room.join(conn);
+		}
+	};
+
+	async function transact(name: string, fn: (doc: Y.Doc) => void): Promise<void> {
+		const ref = parseDocName(name);
+		if (!ref) throw new Error(`Not a document name: ${name}`);
+		const room = await rooms.acquire(docName(ref), ref, null);
+		try {
+			await room.transact(fn);
+		} finally {
+			rooms.release(room);
+		}
+	}
+
+	return {
+		handleUpgrade(req, socket, head) {
+			if (!isCollabRequest(req.url)) return false;
+			void upgradeCollab(deps, req, socket, head);
+			return true;
+		},
+		transact,
+		writeControl: (exerciseId, fn) => transact(controlDocName(exerciseId), fn),
+		stats: () => ({ ...counters, rooms: rooms.size, connections: connections.size }),
+		async close() {
+			if (closing) return;
+			closing = true;
+			clearInterval(pinger);
+			const gone = new Promise<void>((resolve) => (allClosed = resolve));
+			for (const c of connections) c.close(CLOSE.goingAway, 'server shutting down');
+			await rooms.close();
+			if (connections.size) {
+				let grace: ReturnType<typeof setTimeout> | undefined;
+				await Promise.race([gone, new Promise((r) => (grace = setTimeout(r, CLOSE_GRACE_MS)))]);
+				clearTimeout(grace);
+			}
+			for (const c of connections) c.terminate();
+			await statuses.stop();
+			wss.close();
+		}
+	};
+}
+
+export interface AttachOptions extends CollabOptions {
+	/** Destroy upgrade requests for other paths (production, where nothing else upgrades; not in dev, where Vite's HMR does). */
+	rejectOtherUpgrades?: boolean;
+}
+
+/** Serves collaboration on `server`'s port: handles `upgrade` for `/collab/…` and, by default, nothing else. */
+export function attachCollab(server: Server, ctx: AppContext, options?: AttachOptions): Collab {
+	const collab = createCollab(ctx, options);
+	const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+		if (!collab.handleUpgrade(req, socket, head) && options?.rejectOtherUpgrades) socket.destroy();
+	};
+	server.on('upgrade', onUpgrade);
+	return {
+		...collab,
+		async close() {
+			server.off('upgrade', onUpgrade);
+			await collab.close();
+		}
+	};
+}

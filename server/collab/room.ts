@@ -1,0 +1,294 @@
+/**
+ * One shared document in memory: its Y.Doc, its connections, its log and its awareness.
+ *
+ * Invariant: the in-memory doc holds exactly the committed log (snapshot + rows up to `committedSeq`).
+ * Client updates are checked, appended to the log, and applied and relayed only once their insert has
+ * returned, so every byte any client ever receives (relay or join state) is already in Postgres.
+ */
+import * as Y from 'yjs';
+import type { Db } from '../../db/client';
+import type { BoardDoc } from '../../src/lib/board/docs';
+import type { ExerciseStatus } from '../../src/lib/domain/lifecycle';
+import { mayWriteDoc, type ExerciseStatuses } from './access';
+import { AwarenessRelay } from './awareness';
+import type { Connection } from './connection';
+import type { ResolvedOptions } from './options';
+import { loadDocument, UpdateLog, writeSnapshot, type NewUpdate } from './persistence';
+import { CLOSE, encodeSyncStep1, encodeSyncStep2, encodeUpdate, MalformedMessage, type ClientMessage } from './protocol';
+import type { CollabCounters } from './stats';
+import { updateChangesDoc } from './updates';
+
+export interface RoomDeps {
+	db: Db;
+	options: ResolvedOptions;
+	counters: CollabCounters;
+	statuses: ExerciseStatuses;
+	/** The room can no longer persist; the registry forgets it so the next join reloads from the database. */
+	evict(room: Room): void;
+}
+
+type Pending = NewUpdate & {
+	/** The connection that sent it (null: written by the server). */
+	origin: Connection | null;
+	/** Settles when the update is committed or lost (server-authored changes wait on it). */
+	done?: (error?: unknown) => void;
+};
+
+export class Room {
+	readonly doc = new Y.Doc();
+	readonly connections = new Set<Connection>();
+	readonly awareness: AwarenessRelay;
+	/** Connections, joins in progress and server transactions holding the room in memory. */
+	refs = 0;
+	ready: Promise<void> = Promise.resolve();
+	unloadTimer: ReturnType<typeof setTimeout> | null = null;
+	private log!: UpdateLog<Pending>;
+	private committedSeq = 0;
+	private sinceSnapshot = 0;
+	private snapshotting: Promise<void> | null = null;
+	private idleTimer: ReturnType<typeof setTimeout> | null = null;
+	private unwatch = () => {};
+	private failed = false;
+	private destroyed = false;
+	/** Encodings derived from the doc, reused by every joiner until the doc changes. */
+	private cache: { state?: Uint8Array; stateVector?: Uint8Array; fullReply?: Uint8Array; currentReply?: Uint8Array } = {};
+	/** The sender of a batch is not sent its own changes back. */
+	private relaySkip: Connection | null = null;
+	/** Yjs client id for server-authored changes while this room is loaded. */
+	private readonly serverClientId = Math.floor(Math.random() * 0xffffffff);
+	private serverQueue: Promise<void> = Promise.resolve();
+
+	constructor(
+		readonly name: string,
+		readonly ref: BoardDoc,
+		private readonly deps: RoomDeps
+	) {
+		this.awareness = new AwarenessRelay(this.doc, { changeMs: deps.options.awarenessChangeMs, renewalMs: deps.options.awarenessRenewalMs }, (m) =>
+			this.broadcast(m, null)
+		);
+	}
+
+	async load(status: ExerciseStatus | null): Promise<void> {
+		const { db, options } = this.deps;
+		const loaded = await loadDocument(db, this.name, this.doc, (seq, e) => options.log.error(`[collab] ${this.name}: skipped log row ${seq}:`, e));
+		this.committedSeq = loaded.seq;
+		this.sinceSnapshot = loaded.tail;
+		this.log = new UpdateLog<Pending>(db, this.name, loaded.seq, {
+			committed: (batch) => this.committed(batch),
+			failed: (e, lost) => this.fail(e, lost)
+		});
+		this.doc.on('update', (update: Uint8Array) => this.relay(update));
+		this.unwatch = this.deps.statuses.watch(this.ref.exerciseId, status);
+	}
+
+	mayWrite(conn: Connection): boolean {
+		return mayWriteDoc(conn.principal, this.ref, this.deps.statuses.status(this.ref.exerciseId));
+	}
+
+	/** A new connection: ask writers for what they have that we lack, and show who is here. */
+	join(conn: Connection): void {
+		this.connections.add(conn);
+		// Read-only connections are not asked, so a stock client never re-offers a refused change.
+		if (this.mayWrite(conn)) conn.send(encodeSyncStep1((this.cache.stateVector ??= Y.encodeStateVector(this.doc))));
+		const states = this.awareness.statesMessage();
+		if (states) conn.send(states);
+	}
+
+	leave(conn: Connection): void {
+		this.connections.delete(conn);
+		this.awareness.release(conn);
+	}
+
+	/** Handles one decoded client message; throws MalformedMessage for content that does not decode. */
+	receive(conn: Connection, message: ClientMessage): void {
+		switch (message.type) {
+			case 'sync-step1':
+				conn.send(this.syncReply(message.stateVector));
+				return;
+			case 'sync-step2':
+			case 'update':
+				this.receiveUpdate(conn, message.update);
+				return;
+			case 'awareness':
+				this.awareness.apply(conn, message.update);
+				return;
+			case 'query-awareness': {
+				const states = this.awareness.statesMessage();
+				if (states) conn.send(states);
+				return;
+			}
+		}
+	}
+
+	private receiveUpdate(conn: Connection, update: Uint8Array): void {
+		const changes = updateChangesDoc(this.doc, update);
+		if (!this.mayWrite(conn)) {
+			// A read-only client replaying nothing new (e.g. an empty SyncStep2) is not an offence.
+			if (changes) conn.refuseWrite(this.ref.kind === 'control' ? 'the control document is written by the server only' : 'read-only for you now');
+			return;
+		}
+		if (!changes || this.failed) return;
+		const { principal } = conn;
+		this.log.append({
+			userId: principal.userId,
+			agencyCode: principal.agency,
+			wallTime: new Date(),
+			scenarioMs: this.deps.options.scenarioTime(this.ref.exerciseId),
+			update: update.slice(), // the frame's buffer may be shared; the log keeps its own copy
+			origin: conn
+		});
+	}
+
+	/** The SyncStep2 answering a state vector; the common cases (new client, up-to-date client) are cached. */
+	private syncReply(stateVector: Uint8Array): Uint8Array {
+		let theirs: Map<number, number>;
+		try {
+			theirs = Y.decodeStateVector(stateVector);
+		} catch {
+			throw new MalformedMessage('bad state vector');
+		}
+		if (theirs.size === 0) return (this.cache.fullReply ??= encodeSyncStep2(this.encodedState()));
+		if (this.coveredBy(theirs)) {
+			this.cache.stateVector ??= Y.encodeStateVector(this.doc);
+			// Nothing they lack but deletions: the reply is the same for everyone this up to date.
+			return (this.cache.currentReply ??= encodeSyncStep2(Y.encodeStateAsUpdate(this.doc, this.cache.stateVector)));
+		}
+		return encodeSyncStep2(Y.encodeStateAsUpdate(this.doc, stateVector));
+	}
+
+	private coveredBy(theirs: Map<number, number>): boolean {
+		for (const client of this.doc.store.clients.keys()) {
+			if ((theirs.get(client) ?? 0) < Y.getState(this.doc.store, client)) return false;
+		}
+		return true;
+	}
+
+	private encodedState(): Uint8Array {
+		return (this.cache.state ??= Y.encodeStateAsUpdate(this.doc));
+	}
+
+	/** A batch is in Postgres: apply it in one transaction (one relay message) and settle its waiters. */
+	private committed(batch: (Pending & { seq: number })[]): void {
+		this.deps.counters.updatesLogged += batch.length;
+		this.committedSeq = batch[batch.length - 1].seq;
+		const origins = new Set(batch.map((u) => u.origin));
+		this.relaySkip = origins.size === 1 ? [...origins][0] : null;
+		try {
+			Y.transact(this.doc, () => {
+				for (const u of batch) {
+					try {
+						Y.applyUpdate(this.doc, u.update);
+					} catch (e) {
+						this.deps.options.log.error(`[collab] ${this.name}: update ${u.seq} did not apply:`, e);
+					}
+				}
+			});
+		} finally {
+			this.relaySkip = null;
+		}
+		for (const u of batch) u.done?.();
+		this.sinceSnapshot += batch.length;
+		this.snapshotSoon();
+	}
+
+	private relay(update: Uint8Array): void {
+		this.cache = {};
+		this.broadcast(encodeUpdate(update), this.relaySkip);
+	}
+
+	private broadcast(message: Uint8Array, skip: Connection | null): void {
+		for (const conn of this.connections) if (conn !== skip) conn.send(message);
+	}
+
+	/** Persistence failed: the doc may now lag what clients sent, so drop everyone and start over. */
+	private fail(error: unknown, lost: Pending[]): void {
+		this.failed = true;
+		this.deps.options.log.error(`[collab] ${this.name}: could not store ${lost.length} update(s); closing the room:`, error);
+		for (const u of lost) u.done?.(error);
+		this.deps.evict(this);
+		for (const conn of this.connections) conn.close(CLOSE.internalError, 'storage failed, reconnect');
+	}
+
+	private snapshotSoon(): void {
+		const { snapshotEvery, snapshotIdleMs, snapshotMinTail } = this.deps.options;
+		if (this.idleTimer) clearTimeout(this.idleTimer);
+		this.idleTimer = null;
+		if (this.sinceSnapshot >= snapshotEvery) void this.snapshot();
+		else if (this.sinceSnapshot >= snapshotMinTail) this.idleTimer = setTimeout(() => void this.snapshot(), snapshotIdleMs);
+	}
+
+	/** Writes the merged state as of the last committed seq (encodeStateAsUpdate, never mergeUpdates). */
+	private snapshot(): Promise<void> {
+		if (this.snapshotting || this.failed || this.sinceSnapshot === 0) return this.snapshotting ?? Promise.resolve();
+		const seq = this.committedSeq;
+		const count = this.sinceSnapshot;
+		this.sinceSnapshot = 0;
+		this.snapshotting = writeSnapshot(this.deps.db, this.name, seq, this.encodedState())
+			.then(
+				() => void this.deps.counters.snapshotsWritten++,
+				(e) => {
+					this.sinceSnapshot += count;
+					this.deps.options.log.error(`[collab] ${this.name}: snapshot at ${seq} failed:`, e);
+				}
+			)
+			.finally(() => (this.snapshotting = null));
+		return this.snapshotting;
+	}
+
+	/**
+	 * Applies a change written by the server (user null) through the same log. `fn` edits a copy of
+	 * the doc, so the live doc keeps holding only committed state; calls are serialized so the server's
+	 * client id never authors two changes from the same starting clock.
+	 */
+	transact(fn: (doc: Y.Doc) => void): Promise<void> {
+		const run = this.serverQueue.then(() => this.transactNow(fn));
+		this.serverQueue = run.catch(() => {});
+		return run;
+	}
+
+	private transactNow(fn: (doc: Y.Doc) => void): Promise<void> {
+		if (this.failed || this.destroyed) return Promise.reject(new Error(`${this.name} is not available`));
+		const copy = new Y.Doc();
+		Y.applyUpdate(copy, this.encodedState());
+		// Only now: a copy whose own id appears in the state it loads would pick a new id.
+		copy.clientID = this.serverClientId;
+		let change: Uint8Array | null = null;
+		copy.on('update', (u: Uint8Array) => (change = u));
+		try {
+			copy.transact(() => fn(copy));
+		} finally {
+			copy.destroy();
+		}
+		if (!change) return Promise.resolve();
+		const update: Uint8Array = change;
+		return new Promise((resolve, reject) =>
+			this.log.append({
+				userId: null,
+				agencyCode: null,
+				wallTime: new Date(),
+				scenarioMs: this.deps.options.scenarioTime(this.ref.exerciseId),
+				update,
+				origin: null,
+				done: (e) => (e ? reject(e) : resolve())
+			})
+		);
+	}
+
+	/** Before unloading or shutting down: finish server changes and inserts, snapshot if worthwhile. */
+	async quiesce(): Promise<void> {
+		await this.serverQueue;
+		await this.log?.flushed();
+		await this.snapshotting;
+		if (this.sinceSnapshot >= this.deps.options.snapshotMinTail) await this.snapshot();
+	}
+
+	destroy(): void {
+		if (this.destroyed) return;
+		this.destroyed = true;
+		if (this.idleTimer) clearTimeout(this.idleTimer);
+		if (this.unloadTimer) clearTimeout(this.unloadTimer);
+		this.unwatch();
+		this.awareness.destroy();
+		this.doc.destroy();
+	}
+}

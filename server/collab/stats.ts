@@ -1,0 +1,30 @@
+/** Counters exposed by the collab handle (for tests, logs and later a metrics endpoint). */
+export interface CollabCounters {
+	/** Upgrades answered with 4401/4403. */
+	refusedUpgrades: number;
+	/** Changing updates dropped because the connection may not write (closed with 4003). */
+	refusedWrites: number;
+	/** Connections closed for undecodable or disallowed frames (4400). */
+	malformed: number;
+	/** Connections closed for exceeding the message rate (4008). */
+	rateLimited: number;
+	/** Connections closed for a frame above the size limit (1009). */
+	tooBig: number;
+	updatesLogged: number;
+	snapshotsWritten: number;
+}
+
+export interface CollabStats extends CollabCounters {
+	rooms: number;
+	connections: number;
+}
+
+export const newCounters = (): CollabCounters => ({
+	refusedUpgrades: 0,
+	refusedWrites: 0,
+	malformed: 0,
+	rateLimited: 0,
+	tooBig: 0,
+	updatesLogged: 0,
+	snapshotsWritten: 0
+});

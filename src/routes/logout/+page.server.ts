@@ -1,0 +1,21 @@
+import { redirect } from '@sveltejs/kit';
+import { invalidateSession, SESSION_COOKIE } from '$server/auth/sessions';
+import { appContext } from '$server/context';
+import { isSecureRequest } from '$lib/server/http';
+import type { Actions, PageServerLoad } from './$types';
+
+/** Signing out is a POST only; opening the address just goes home. */
+export const load: PageServerLoad = () => {
+	redirect(303, '/');
+};
+
+export const actions: Actions = {
+	default: async ({ locals, cookies, url }) => {
+		if (locals.session) {
+			const ctx = await appContext();
+			await invalidateSession(ctx.database.db, locals.session.sessionId);
+		}
+		cookies.delete(SESSION_COOKIE, { path: '/', secure: isSecureRequest(url) });
+		redirect(303, '/login');
+	}
+};
