@@ -15,11 +15,17 @@ function collabDevServer(): Plugin {
 			if (!httpServer) return; // middleware mode: whoever owns the http server attaches collab
 			let collab: Promise<import('./server/collab/index').Collab> | null = null;
 			const start = async () => {
-				const [{ createCollab }, { appContext }] = await Promise.all([
+				const [{ createCollab }, { appContext }, { ClockCache }, { startServices }] = await Promise.all([
 					server.ssrLoadModule('/server/collab/index.ts') as Promise<typeof import('./server/collab/index')>,
-					server.ssrLoadModule('/server/context.ts') as Promise<typeof import('./server/context')>
+					server.ssrLoadModule('/server/context.ts') as Promise<typeof import('./server/context')>,
+					server.ssrLoadModule('/server/clock-cache.ts') as Promise<typeof import('./server/clock-cache')>,
+					server.ssrLoadModule('/server/services.ts') as Promise<typeof import('./server/services')>
 				]);
-				return createCollab(await appContext());
+				const ctx = await appContext();
+				const clocks = new ClockCache();
+				const c = createCollab(ctx, { scenarioTime: clocks.scenarioTime });
+				await startServices(ctx, c, clocks);
+				return c;
 			};
 			httpServer.on('upgrade', (req, socket, head) => {
 				if (!req.url?.startsWith('/collab/')) return;

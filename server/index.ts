@@ -1,6 +1,8 @@
 import http from 'node:http';
 import { configFromEnv, createContext, installContext } from './context';
 import { attachCollab } from './collab';
+import { ClockCache } from './clock-cache';
+import { startServices } from './services';
 import { DEMO_ACCOUNTS } from '../db/seed';
 
 /** Production entry: one port serves SvelteKit (adapter-node handler) and the collaboration WebSocket. */
@@ -23,7 +25,13 @@ const server = http.createServer((req, res) => {
 	handler(req, res);
 });
 // Collaboration WebSocket on the same port; nothing else here upgrades, so other paths are refused.
-const collab = attachCollab(server, ctx, { rejectOtherUpgrades: true, allowedOrigins: process.env.ORIGIN ? [process.env.ORIGIN] : [] });
+const clocks = new ClockCache();
+const collab = attachCollab(server, ctx, {
+	rejectOtherUpgrades: true,
+	allowedOrigins: process.env.ORIGIN ? [process.env.ORIGIN] : [],
+	scenarioTime: clocks.scenarioTime
+});
+const scheduler = await startServices(ctx, collab, clocks);
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '0.0.0.0';
 server.listen(port, host, () => {
@@ -39,6 +47,7 @@ async function shutdown(signal: string) {
 	stopping = true;
 	console.log(`${signal}: shutting down`);
 	server.close();
+	await scheduler.stop();
 	await collab.close(); // stores pending document updates before the database closes
 	server.closeAllConnections();
 	await ctx.database.close();

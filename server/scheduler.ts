@@ -4,6 +4,7 @@ import { putAck, putClock, putLogEntry, readAcks, readClock, readLog, type Contr
 import type { ExerciseStatus } from '../src/lib/domain/lifecycle';
 import type { Collab } from './collab';
 import { clockOf } from './clock';
+import type { ClockCache } from './clock-cache';
 import { listEntriesSince } from './commandlog';
 import type { AppContext } from './context';
 import { deliveriesOf, recordDueInjects } from './injects/delivery';
@@ -16,6 +17,8 @@ const WATCHED: ExerciseStatus[] = ['briefing', 'running', 'paused', 'ended'];
 
 export interface SchedulerOptions {
 	intervalMs?: number;
+	/** Kept current with every live exercise's clock (for stamping board updates). */
+	clocks?: ClockCache;
 	/** Whether this process should run the schedule now (one leader among several processes). */
 	isLeader?: () => Promise<boolean>;
 	log?: Pick<Console, 'error' | 'info'>;
@@ -54,6 +57,7 @@ export function startScheduler(ctx: AppContext, collab: Collab, opts: SchedulerO
 	ctx.events.on('injectsDelivered', onDelivered);
 
 	async function syncClock(row: typeof exercises.$inferSelect) {
+		opts.clocks?.set(row.id, clockOf(row));
 		const c: ControlClock = { status: row.status as ExerciseStatus, ...clockOf(row) };
 		const key = JSON.stringify(c);
 		if (lastClock.get(row.id) === key) return;
