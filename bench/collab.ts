@@ -220,6 +220,7 @@ interface SteadyResult {
 	pointerMoves: number;
 	pointerLatency: Summary | null;
 	server_: ServerMetrics;
+	messages: Traffic;
 	clients: { eldMaxMs: number; cpuShare: number; otherCores: number; workerEldMaxMs: number };
 	persisted: { rows: number; rowsPerSecond: number; editsInSeveralRows: number } | null;
 	check: Check;
@@ -257,6 +258,7 @@ async function steady(kind: ServerKind, presence: boolean): Promise<SteadyResult
 		await s.pool.markMetrics();
 		await s.srv.mark();
 		const parent = parentWindow();
+		const traffic0 = traffic(s);
 		const rand = rng(presence ? 2 : 1);
 		const sent = new Map<string, Map<string, number>>(docs.map((d) => [d, new Map()]));
 		const sentBy = new Map<number, number>();
@@ -309,6 +311,7 @@ async function steady(kind: ServerKind, presence: boolean): Promise<SteadyResult
 		await sleep(300);
 		const serverMetrics = await s.srv.metrics();
 		const clientMetrics = parent(serverMetrics.cpuMs);
+		const messages = trafficSince(s, traffic0, serverMetrics);
 		const collected = await s.pool.collect();
 		log(`${kind}/${label}: ${editsSent} edits, ${moves} pointer moves in ${seconds} s; drained in ${Math.round(performance.now() - drainStart)} ms`);
 
@@ -332,11 +335,42 @@ async function steady(kind: ServerKind, presence: boolean): Promise<SteadyResult
 			pointerMoves: moves,
 			pointerLatency: presence ? summarize(s.sink.pointer.concat(collected.pointerLatency)) : null,
 			server_: serverMetrics,
+			messages,
 			clients: { ...clientMetrics, workerEldMaxMs: Math.round(collected.eldMaxMs) },
 			persisted,
 			check
 		};
 	});
+}
+
+interface Traffic {
+	/** Frames the server sent to / received from the lightweight clients, per second. */
+	toClientsPerSecond: number;
+	fromClientsPerSecond: number;
+	/** Server CPU per frame handled, scaled from the lightweight clients' share to all clients (µs). */
+	serverCpuUsPerFrame: number;
+}
+
+function traffic(s: Session) {
+	let inn = 0;
+	let out = 0;
+	for (const c of s.raws.values()) {
+		inn += c.msgsIn;
+		out += c.msgsOut;
+	}
+	return { inn, out, t: performance.now() };
+}
+
+function trafficSince(s: Session, t0: { inn: number; out: number; t: number }, m: ServerMetrics): Traffic {
+	const t1 = traffic(s);
+	const secs = (t1.t - t0.t) / 1000;
+	const share = s.raws.size / Math.max(1, s.plans.length);
+	const frames = (t1.inn - t0.inn + t1.out - t0.out) / share;
+	return {
+		toClientsPerSecond: Math.round((t1.inn - t0.inn) / secs),
+		fromClientsPerSecond: Math.round((t1.out - t0.out) / secs),
+		serverCpuUsPerFrame: frames ? Math.round(((m.cpuMs * 1000) / frames) * 10) / 10 : NaN
+	};
 }
 
 /** Compares what every client holds with what was sent, and real clients with fresh verifiers per document. */
@@ -586,11 +620,14 @@ const rows: Row[] = [
 			target: w === 'presence' ? { text: '< 50', met: (o) => o < 50 } : undefined
 		},
 		{ workload: w, metric: 'server CPU (% of one core)', get: (r) => pct(steadyR(r)?.server_.cpuShare), ratio: true },
+		{ workload: w, metric: 'server CPU per frame in or out (µs)', get: (r) => steadyR(r)?.messages.serverCpuUsPerFrame, ratio: true },
+		{ workload: w, metric: 'frames to / from lightweight clients (/s)', get: (r) => { const m = steadyR(r)?.messages; return m ? `${m.toClientsPerSecond} / ${m.fromClientsPerSecond}` : undefined; } },
 		{ workload: w, metric: 'server RSS peak (MB)', get: (r) => steadyR(r)?.server_.rssPeakMb, ratio: true },
 		{ workload: w, metric: 'edits sent / s', get: (r) => steadyR(r)?.editsPerSecond },
 		{ workload: w, metric: 'update-log rows / s', get: (r) => (r.server === 'drillboard' ? steadyR(r)?.persisted?.rowsPerSecond : '—') },
 		{ workload: w, metric: 'lost / duplicate deliveries', get: (r) => { const c = steadyR(r)?.check; return c ? `${c.lost} / ${c.duplicateDeliveries}` : undefined; } },
-		{ workload: w, metric: 'states equal (clients, server, DB)', get: (r) => { const c = steadyR(r)?.check; return c ? (c.consistent ? 'yes' : 'NO') : undefined; } }
+		{ workload: w, metric: 'states equal (clients, server, DB)', get: (r) => { const c = steadyR(r)?.check; return c ? (c.consistent ? 'yes' : 'NO') : undefined; } },
+		{ workload: w, metric: 'other processes on the machine (cores)', get: (r) => steadyR(r)?.clients.otherCores }
 	]),
 	{ workload: 'storm', metric: 'board size (MB)', get: (r) => { const s = stormR(r); return s ? Math.round(s.boardBytes / 1e4) / 100 : undefined; } },
 	{ workload: 'storm', metric: 'last joiner synced (ms)', get: (r) => (stormR(r) ? Math.round(stormR(r)!.synced.max) : undefined), ratio: true, target: { text: '< 1000', met: (o) => o < 1000 } },
@@ -599,7 +636,8 @@ const rows: Row[] = [
 	{ workload: 'storm', metric: 'server event-loop delay max (ms)', get: (r) => stormR(r)?.server_.eldMaxMs, ratio: true, target: { text: '≤ 100', met: (o) => o <= 100 } },
 	{ workload: 'storm', metric: 'server CPU (ms)', get: (r) => stormR(r)?.server_.cpuMs, ratio: true },
 	{ workload: 'storm', metric: 'server RSS peak (MB)', get: (r) => stormR(r)?.server_.rssPeakMb, ratio: true },
-	{ workload: 'storm', metric: 'states equal (clients, server, DB)', get: (r) => { const c = stormR(r)?.check; return c ? (c.consistent ? 'yes' : 'NO') : undefined; } }
+	{ workload: 'storm', metric: 'states equal (clients, server, DB)', get: (r) => { const c = stormR(r)?.check; return c ? (c.consistent ? 'yes' : 'NO') : undefined; } },
+	{ workload: 'storm', metric: 'other processes on the machine (cores)', get: (r) => stormR(r)?.clients.otherCores }
 ];
 
 const WORKLOAD_TITLE: Record<string, string> = { edits: '1 edits', presence: '2 presence', storm: '3 join storm' };

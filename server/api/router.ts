@@ -4,6 +4,7 @@ import { errorResponse, json, type ApiRequest, type Route } from './http';
 import { exerciseRoutes } from './routes/exercises';
 import { injectRoutes } from './routes/injects';
 import { logRoutes } from './routes/log';
+import { reviewRoutes } from './routes/review';
 import { scenarioRoutes } from './routes/scenarios';
 import { sessionRoutes } from './routes/session';
 
@@ -13,7 +14,7 @@ export type { ApiRequest } from './http';
  * The JSON API (`/api/v1/*`), written against the Fetch API so it runs inside SvelteKit and in tests
  * alike. Errors are `{ error: { code, message, details? } }`; internals are logged, never returned.
  */
-const routes: Route[] = [...sessionRoutes, ...exerciseRoutes, ...logRoutes, ...scenarioRoutes, ...injectRoutes];
+const routes: Route[] = [...sessionRoutes, ...exerciseRoutes, ...logRoutes, ...scenarioRoutes, ...injectRoutes, ...reviewRoutes];
 
 function decodeParam(p: string): string {
 	try {

@@ -1,5 +1,6 @@
 import { gzipSync, gunzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { styleForPmtiles } from '../../src/lib/components/board/pmtiles-protocol';
 import { Compression, findEntry, HEADER_BYTES, parseDirectory, parseHeader, PmArchive, zxyToTileId, type DirEntry } from '../../src/lib/board/pmtiles';
 
 function varints(values: number[]): number[] {
@@ -133,5 +134,27 @@ describe('PMTiles reader', () => {
 		await text(2, 3, 3);
 		expect(requests - before).toBe(1); // header, root and leaf are cached
 		expect(() => parseHeader(new Uint8Array(127))).toThrow(/PMTiles/);
+	});
+});
+
+describe('pmtiles basemap style', () => {
+	afterEach(() => vi.unstubAllGlobals());
+
+	it('builds a style for a vector archive read with Range requests and gzip', async () => {
+		const bytes = buildArchive();
+		const ranges: string[] = [];
+		vi.stubGlobal('fetch', async (url: string, init?: RequestInit) => {
+			expect(url).toBe('/basemap/city.pmtiles');
+			const range = new Headers(init?.headers).get('range') ?? '';
+			ranges.push(range);
+			const m = /^bytes=(\d+)-(\d+)$/.exec(range);
+			if (!m) return new Response(bytes, { status: 200 });
+			return new Response(bytes.slice(Number(m[1]), Number(m[2]) + 1), { status: 206 });
+		});
+		const style = await styleForPmtiles('/basemap/city.pmtiles');
+		expect(style.sources.basemap).toEqual({ type: 'vector', url: 'pmtiles:///basemap/city.pmtiles' });
+		expect(style.layers.map((l) => l.id)).toEqual(['bg', 'roads-fill', 'roads-line', 'roads-label']);
+		expect(style.glyphs).toBeUndefined();
+		expect(ranges[0]).toBe('bytes=0-126');
 	});
 });

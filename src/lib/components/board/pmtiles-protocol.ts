@@ -5,8 +5,8 @@
  */
 import type * as ML from 'maplibre-gl';
 import type { LayerSpecification, StyleSpecification } from 'maplibre-gl';
-import { Compression, PmArchive } from '$lib/board/pmtiles';
-import { MAP_FONTS } from '$lib/board/map-style';
+import { Compression, PmArchive } from '../../board/pmtiles';
+import { MAP_FONTS } from '../../board/map-style';
 
 const archives = new Map<string, PmArchive>();
 

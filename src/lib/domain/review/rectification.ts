@@ -104,3 +104,16 @@ export function checkRectificationMove(from: RectificationStatus, to: Rectificat
 export function isRectificationOverdue(item: Pick<RectificationItem, 'status' | 'dueDate'>, today: string): boolean {
 	return (item.status === 'open' || item.status === 'in_progress') && item.dueDate < today;
 }
+
+/** Share of items closed (done or verified) by agency, and how many are overdue. */
+export function closureByAgency(items: readonly Pick<RectificationItem, 'agency' | 'status' | 'dueDate'>[], today: string) {
+	const by = new Map<string | null, { agency: string | null; total: number; closed: number; overdue: number }>();
+	for (const i of items) {
+		const row = by.get(i.agency) ?? { agency: i.agency, total: 0, closed: 0, overdue: 0 };
+		row.total++;
+		if (i.status === 'done' || i.status === 'verified') row.closed++;
+		if (isRectificationOverdue(i, today)) row.overdue++;
+		by.set(i.agency, row);
+	}
+	return [...by.values()].map((r) => ({ ...r, rate: r.closed / r.total }));
+}
