@@ -5,7 +5,8 @@ import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
 export default {
 	preprocess: vitePreprocess(),
 	kit: {
-		adapter: adapter({ out: 'build' }),
+		// BUILD_DIR lets two builds live side by side (e.g. parallel browser-test runs).
+		adapter: adapter({ out: process.env.BUILD_DIR ?? 'build' }),
 		alias: { $server: 'server', $db: 'db' }
 	}
 };

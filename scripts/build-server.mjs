@@ -8,7 +8,7 @@ await build({
 	format: 'esm',
 	target: 'node20',
 	packages: 'external',
-	outfile: 'build-server/index.js',
+	outfile: `${process.env.BUILD_DIR ?? 'build'}-server/index.js`,
 	sourcemap: true,
 	logLevel: 'warning'
 });

@@ -3,7 +3,8 @@ import { execSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const outputs = ['build/handler.js', 'build-server/index.js'];
+const dir = process.env.BUILD_DIR ?? 'build';
+const outputs = [`${dir}/handler.js`, `${dir}-server/index.js`];
 const sources = ['src', 'server', 'db', 'static', 'package.json', 'svelte.config.js', 'vite.config.ts'];
 
 function newest(path) {

@@ -1,3 +1,3 @@
 // `npm start`: build if needed, then run the production server (migrates and seeds on start).
 await import('./ensure-build.mjs');
-await import('../build-server/index.js');
+await import(`../${process.env.BUILD_DIR ?? 'build'}-server/index.js`);

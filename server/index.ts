@@ -10,8 +10,8 @@ const started = performance.now();
 const config = configFromEnv();
 const ctx = await createContext(config);
 installContext(ctx);
-// Resolved at run time next to this bundle; built by `vite build`.
-const handlerPath = '../build/handler.js';
+// SvelteKit's build sits next to this bundle (`<dir>` beside `<dir>-server`), built by `vite build`.
+const handlerPath = `../${process.env.BUILD_DIR ?? 'build'}/handler.js`;
 
 // adapter-node assumes https unless told the protocol; we serve plain HTTP ourselves, so say so
 // through a header only this process sets (a client-sent value is overwritten).

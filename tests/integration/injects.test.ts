@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { monitoringViews } from '../../db/schema';
 import { recordDueInjects } from '../../server/injects/delivery';
 import { minimalScenario } from '../fixtures/minimal-scenario';
 import { apiClient } from './helpers/api';
@@ -181,6 +183,25 @@ describe(`inject delivery on ${backend}`, () => {
 		for (const secret of ['隧道积水', 'Camera offline', 'expectedActions', 'evaluatorNotes', 'randomPool', 'fixed-seed', 'T-fire-rescue']) {
 			expect(traffic, secret).not.toContain(secret);
 		}
+	});
+
+	it('opens a monitoring point: records the view, shows no future readings, applies faults', async () => {
+		const id = await runningExercise({ randomCount: 1 });
+		await jump(id, 'T+00:30');
+		const open = await api.call('POST', `exercises/${id}/monitoring/CAM-1/open`, { token: t.em1 });
+		expect(open.status).toBe(200);
+		expect(open.json.point).toMatchObject({ id: 'CAM-1', kind: 'camera' });
+		expect(open.json.point.readings).toBeUndefined();
+		expect((await api.call('POST', `exercises/${id}/monitoring/NOPE/open`, { token: t.em1 })).status).toBe(404);
+		await recordDueInjects(database.db, id);
+		const after = await api.call('POST', `exercises/${id}/monitoring/CAM-1/open`, { token: t.em1 });
+		const drawn = (await api.call('GET', `exercises/${id}/injects`, { token: t.facilitator })).json.injects.find((i: { injectId: string }) => i.injectId === 'R-01');
+		expect(after.json.view.fault).toBe(drawn.dueMs <= 30 * 60_000 ? 'offline' : null);
+		const views = await database.db.select().from(monitoringViews).where(eq(monitoringViews.exerciseId, id));
+		expect(views.map((v) => [v.pointId, v.agencyCode])).toEqual([
+			['CAM-1', 'em'],
+			['CAM-1', 'em']
+		]);
 	});
 
 	it('validates clock actions', async () => {

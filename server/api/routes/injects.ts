@@ -7,6 +7,7 @@ import { authorize } from '../../exercises';
 import { deliverNow, deliveriesOf } from '../../injects/delivery';
 import { acknowledgeInject, inbox, injectTimeline } from '../../injects/service';
 import { exerciseScenario } from '../../scenarios';
+import { openPoint } from '../../monitoring';
 import { parse } from '../../users';
 import { json, memberAccess, readJson, readOptionalJson, type Route } from '../http';
 
@@ -89,6 +90,14 @@ export const injectRoutes: Route[] = [
 			const pick = open[crypto.getRandomValues(new Uint32Array(1))[0] % open.length];
 			// A preview: nothing is delivered until the facilitator confirms with …/deliver (or vetoes).
 			return json({ preview: pick });
+		}
+	},
+	{
+		method: 'POST',
+		pattern: /^exercises\/([^/]+)\/monitoring\/([^/]+)\/open$/,
+		handler: async (ctx, req, [id, pointId]) => {
+			const { session, access } = await memberAccess(ctx, req, id);
+			return json(await openPoint(ctx.database.db, session.user, access, pointId));
 		}
 	},
 	{
