@@ -14,5 +14,5 @@ export default ts.config(
 		languageOptions: { parserOptions: { projectService: true, extraFileExtensions: ['.svelte'], parser: ts.parser, svelteConfig } }
 	},
 	{ rules: { '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }] } },
-	{ ignores: ['build/', 'build-server/', '.svelte-kit/', 'node_modules/', 'data/', 'db/migrations/', 'test-results/', 'playwright-report/'] }
+	{ ignores: ['build/', 'build-server/', 'build-*/', '.svelte-kit/', 'node_modules/', 'data/', 'db/migrations/', 'test-results/', 'playwright-report/'] }
 );

@@ -42,16 +42,16 @@ const cfg = {
 	pointerClients: envNum('BENCH_POINTER_CLIENTS', 40),
 	pointerHz: 5,
 	features: envNum('BENCH_FEATURES', 10_000),
+	/** Put every client of workloads 1–2 on the common document (N² = 200²) instead of spreading them over seven. */
+	oneDoc: process.env.BENCH_ONE_DOC === '1',
 	boardShape: (process.env.BENCH_BOARD_SHAPE === 'ymap' ? 'ymap' : 'json') as 'json' | 'ymap',
 	servers: (option('servers') ?? 'reference,drillboard').split(',') as ServerKind[],
 	workloads: (option('workloads') ?? 'edits,presence,storm').split(','),
 	cpuProf: flag('cpu-prof'),
-	/** Scheduling priority (nice value) for the benchmark and its servers; negative needs root. Off by default. */
-	nice: option('nice') !== undefined ? Number(option('nice')) : null,
 	/** Before each run, wait up to this long for other processes to use < quietCores (shared machines). */
 	quietWaitSeconds: envNum('BENCH_QUIET_WAIT', quick ? 0 : 90),
 	quietCores: envNum('BENCH_QUIET_CORES', 0.3),
-	writeReadme: flag('readme') || (!quick && !flag('no-readme'))
+	writeReadme: flag('readme') || (!quick && !flag('no-readme') && process.env.BENCH_ONE_DOC !== '1')
 };
 
 const benchDir = fileURLToPath(new URL('.', import.meta.url));
@@ -159,7 +159,6 @@ async function withServer<T>(kind: ServerKind, label: string, fn: (s: Session) =
 		cpuProfDir: cfg.cpuProf ? `${resultsDir}/profiles` : undefined,
 		label: `${kind}-${label}`
 	});
-	if (cfg.nice !== null && srv.child.pid) os.setPriority(srv.child.pid, cfg.nice);
 	log(`${kind}: listening on ${srv.ready.port}`, JSON.stringify(srv.ready.info));
 	const pool = new ProviderPool();
 	const session: Session = { srv, pool, raws: new Map(), plans: [], users: {}, sink: { edit: [], pointer: [] }, token: (u) => srv.ready.tokens[u] };
@@ -242,7 +241,8 @@ async function steady(kind: ServerKind, presence: boolean): Promise<SteadyResult
 	const label = presence ? 'presence' : 'edits';
 	const seconds = presence ? cfg.presenceSeconds : cfg.seconds;
 	return withServer(kind, label, async (s) => {
-		const docs = exerciseDocs(s.srv.ready.exerciseId).all;
+		const names = exerciseDocs(s.srv.ready.exerciseId);
+		const docs = cfg.oneDoc ? [names.common] : names.all;
 		s.plans = planClients(docs, cfg.clients, cfg.realClients);
 		await createUsers(s);
 		log(`${kind}/${label}: joining ${s.plans.length} clients (${s.plans.filter((p) => p.real).length} real) over ${docs.length} documents`);
@@ -562,8 +562,6 @@ const results: Record<string, Partial<Record<ServerKind, AnyResult>>> = {};
 
 async function runAll() {
 	log(`config ${JSON.stringify(cfg)}`);
-	// Linux nice is per thread: set it before the provider worker starts, so that the worker inherits it.
-	if (cfg.nice !== null) os.setPriority(process.pid, cfg.nice);
 	for (const w of cfg.workloads) {
 		results[w] = {};
 		for (const kind of cfg.servers) {
@@ -619,6 +617,7 @@ const rows: Row[] = [
 			ratio: true,
 			target: w === 'presence' ? { text: '< 50', met: (o) => o < 50 } : undefined
 		},
+		{ workload: w, metric: 'server stall max, own CPU part (ms)', get: (r) => steadyR(r)?.server_.busyStallMaxMs },
 		{ workload: w, metric: 'server CPU (% of one core)', get: (r) => pct(steadyR(r)?.server_.cpuShare), ratio: true },
 		{ workload: w, metric: 'server CPU per frame in or out (µs)', get: (r) => steadyR(r)?.messages.serverCpuUsPerFrame, ratio: true },
 		{ workload: w, metric: 'frames to / from lightweight clients (/s)', get: (r) => { const m = steadyR(r)?.messages; return m ? `${m.toClientsPerSecond} / ${m.fromClientsPerSecond}` : undefined; } },
@@ -630,10 +629,17 @@ const rows: Row[] = [
 		{ workload: w, metric: 'other processes on the machine (cores)', get: (r) => steadyR(r)?.clients.otherCores }
 	]),
 	{ workload: 'storm', metric: 'board size (MB)', get: (r) => { const s = stormR(r); return s ? Math.round(s.boardBytes / 1e4) / 100 : undefined; } },
-	{ workload: 'storm', metric: 'last joiner synced (ms)', get: (r) => (stormR(r) ? Math.round(stormR(r)!.synced.max) : undefined), ratio: true, target: { text: '< 1000', met: (o) => o < 1000 } },
-	{ workload: 'storm', metric: 'median joiner synced (ms)', get: (r) => (stormR(r) ? Math.round(stormR(r)!.synced.p50) : undefined), ratio: true },
-	{ workload: 'storm', metric: 'last real provider synced (ms)', get: (r) => (stormR(r) ? Math.round(stormR(r)!.syncedReal.max) : undefined), ratio: true },
+	{
+		workload: 'storm',
+		metric: 'last joiner had the board (ms)',
+		get: (r) => (stormR(r) ? Math.round(stormR(r)!.syncedLightweight.max) : undefined),
+		ratio: true,
+		target: { text: '< 1000', met: (o) => o < 1000 }
+	},
+	{ workload: 'storm', metric: 'median joiner had the board (ms)', get: (r) => (stormR(r) ? Math.round(stormR(r)!.syncedLightweight.p50) : undefined), ratio: true },
+	{ workload: 'storm', metric: 'last real provider synced, after applying (ms)', get: (r) => (stormR(r) ? Math.round(stormR(r)!.syncedReal.max) : undefined), ratio: true },
 	{ workload: 'storm', metric: 'server event-loop delay max (ms)', get: (r) => stormR(r)?.server_.eldMaxMs, ratio: true, target: { text: '≤ 100', met: (o) => o <= 100 } },
+	{ workload: 'storm', metric: 'server stall max, own CPU part (ms)', get: (r) => stormR(r)?.server_.busyStallMaxMs },
 	{ workload: 'storm', metric: 'server CPU (ms)', get: (r) => stormR(r)?.server_.cpuMs, ratio: true },
 	{ workload: 'storm', metric: 'server RSS peak (MB)', get: (r) => stormR(r)?.server_.rssPeakMb, ratio: true },
 	{ workload: 'storm', metric: 'states equal (clients, server, DB)', get: (r) => { const c = stormR(r)?.check; return c ? (c.consistent ? 'yes' : 'NO') : undefined; } },
@@ -683,10 +689,19 @@ function notes(): string {
 	return lines.join('\n');
 }
 
+interface Meta {
+	date: string;
+	node: string;
+	cpus: number;
+	cpuModel?: string;
+	loadavg: number[];
+	config: typeof cfg;
+}
+
 function writeOutputs() {
 	mkdirSync(resultsDir, { recursive: true });
 	const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
-	const meta = {
+	const meta: Meta = {
 		date: new Date().toISOString(),
 		node: process.version,
 		cpus: os.cpus().length,
@@ -697,9 +712,28 @@ function writeOutputs() {
 	const name = `collab${quick ? '-quick' : ''}-${stamp}.json`;
 	writeFileSync(`${resultsDir}/${name}`, JSON.stringify({ meta, results }, null, 1));
 	log(`results written to bench/results/${name}`);
-	const md = `<!-- collab:results:start -->\nRun ${meta.date.slice(0, 16).replace('T', ' ')} UTC, Node ${meta.node}, ${meta.cpus} cores, ${quick ? 'quick mode' : 'full mode'}: ${cfg.clients} clients (${cfg.realClients} real providers), edits ${cfg.seconds} s, presence ${cfg.presenceSeconds} s, storm ${cfg.features} features (${cfg.boardShape}). Raw data: \`bench/results/${name}\`.\n\n${table()}\n\nPer-run notes:\n${notes()}\n<!-- collab:results:end -->`;
+	report(meta, name, cfg.writeReadme);
+}
+
+/** `--render=bench/results/<file>.json`: the table and this README section again from a stored run. */
+function render(path: string) {
+	const stored = JSON.parse(readFileSync(path, 'utf8')) as { meta: Meta; results: typeof results };
+	Object.assign(results, stored.results);
+	for (const byServer of Object.values(results)) {
+		for (const r of Object.values(byServer)) {
+			// Runs stored before this figure existed: derive it from the stall list.
+			if (r && 'server_' in r) r.server_.busyStallMaxMs = r.server_.stalls.reduce((m, [, late, cpu]) => Math.max(m, Math.min(late, cpu)), 0);
+		}
+	}
+	report(stored.meta, path.split('/').pop() as string, !flag('no-readme'));
+}
+
+function report(meta: Meta, name: string, writeReadme: boolean) {
+	const cfg = meta.config;
+	const quick = cfg.quick;
+	const md = `<!-- collab:results:start -->\nRun ${meta.date.slice(0, 16).replace('T', ' ')} UTC, Node ${meta.node}, ${meta.cpus} cores, ${quick ? 'quick mode' : 'full mode'}: ${cfg.clients} clients (${cfg.realClients} real providers), edits ${cfg.seconds} s, presence ${cfg.presenceSeconds} s, storm ${cfg.features} features (${cfg.boardShape})${cfg.oneDoc ? ', every client of workloads 1–2 on the common document' : ''}. Raw data: \`bench/results/${name}\`.\n\n${table()}\n\nPer-run notes:\n${notes()}\n<!-- collab:results:end -->`;
 	console.log(`\n${table()}\n\n${notes()}\n`);
-	if (!cfg.writeReadme) return;
+	if (!writeReadme) return;
 	const readmePath = `${benchDir}README.md`;
 	let readme = '';
 	try {
@@ -713,6 +747,11 @@ function writeOutputs() {
 	log('bench/README.md updated');
 }
 
+const renderFrom = option('render');
+if (renderFrom) {
+	render(renderFrom);
+	process.exit(0);
+}
 await runAll();
 writeOutputs();
 const failed = Object.values(results).some((w) => Object.values(w).some((r) => r && 'error' in r));

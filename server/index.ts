@@ -1,13 +1,20 @@
 import http from 'node:http';
 import { configFromEnv, createContext, installContext } from './context';
-import { attachCollab } from './collab';
-import { ClockCache } from './clock-cache';
-import { startServices } from './services';
+import { scaleConfigFromEnv, scaleConfigProblem } from './scale';
+import { handleHealth } from './scale/health';
+import { serveApp } from './scale/serve';
 import { DEMO_ACCOUNTS } from '../db/seed';
 
 /** Production entry: one port serves SvelteKit (adapter-node handler) and the collaboration WebSocket. */
 const started = performance.now();
 const config = configFromEnv();
+const scaleConfig = scaleConfigFromEnv();
+const scaleProblem = scaleConfigProblem(scaleConfig);
+if (scaleProblem) {
+	// Refuse before opening anything (several processes cannot share PGlite).
+	console.error(`Drillboard cannot start: ${scaleProblem}`);
+	process.exit(1);
+}
 const ctx = await createContext(config);
 installContext(ctx);
 // SvelteKit's build sits next to this bundle (`<dir>` beside `<dir>-server`), built by `vite build`.
@@ -20,22 +27,23 @@ const trustProxy = Boolean(process.env.ORIGIN || process.env.PROTOCOL_HEADER);
 if (!trustProxy) process.env.PROTOCOL_HEADER = protoHeader;
 const { handler } = await import(/* @vite-ignore */ handlerPath);
 
-const server = http.createServer((req, res) => {
+const server = http.createServer();
+// Collaboration WebSocket on the same port; nothing else here upgrades, so other paths are refused.
+// With REDIS_URL (and DATABASE_URL) this is one of several processes: see server/scale.
+const app = await serveApp(server, ctx, {
+	scale: scaleConfig,
+	collab: { rejectOtherUpgrades: true, allowedOrigins: process.env.ORIGIN ? [process.env.ORIGIN] : [] }
+});
+server.on('request', (req, res) => {
+	// Load balancers probe this: 503 while the database (or, with several processes, Redis) is unreachable.
+	if (handleHealth(req, res, ctx.database.db, app.scale?.bus ?? null)) return;
 	if (!trustProxy) req.headers[protoHeader] = 'http';
 	handler(req, res);
 });
-// Collaboration WebSocket on the same port; nothing else here upgrades, so other paths are refused.
-const clocks = new ClockCache();
-const collab = attachCollab(server, ctx, {
-	rejectOtherUpgrades: true,
-	allowedOrigins: process.env.ORIGIN ? [process.env.ORIGIN] : [],
-	scenarioTime: clocks.scenarioTime
-});
-const scheduler = await startServices(ctx, collab, clocks);
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '0.0.0.0';
 server.listen(port, host, () => {
-	const where = ctx.database.kind === 'pglite' ? `PGlite at ${config.dataDir}` : 'PostgreSQL';
+	const where = (ctx.database.kind === 'pglite' ? `PGlite at ${config.dataDir}` : 'PostgreSQL') + (app.scale ? `, multi-process via Redis as ${app.scale.bus.processId}` : '');
 	console.log(`Drillboard listening on http://localhost:${port} (${where}), ready in ${Math.round(performance.now() - started)} ms`);
 	if (ctx.seeded) console.log('Seeded the demo exercise "Demo".');
 	console.log(`Demo accounts (password ${process.env.DEMO_PASSWORD ? 'from DEMO_PASSWORD' : '"drillboard"'}): ${DEMO_ACCOUNTS.map((a) => a.username).join(', ')}`);
@@ -47,8 +55,7 @@ async function shutdown(signal: string) {
 	stopping = true;
 	console.log(`${signal}: shutting down`);
 	server.close();
-	await scheduler.stop();
-	await collab.close(); // stores pending document updates before the database closes
+	await app.stop(); // scheduler, then collaboration (stores pending document updates), then Redis and the leader lock
 	server.closeAllConnections();
 	await ctx.database.close();
 	process.exit(0);

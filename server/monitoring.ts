@@ -23,16 +23,23 @@ async function overrideOf(db: Db, exerciseId: string, pointId: string, pkgInject
 
 /**
  * Opens a monitoring point's live view (视频监控/传感器) and records who looked when: the review's
- * "time from an inject to viewing the relevant point" comes from these rows.
+ * "time from an inject to viewing the relevant point" comes from these rows. `record: false` is the
+ * refresh of a view already open on the board (`GET …/monitoring/:pointId`), which is not a new look.
  */
-export async function openPoint(db: Db, user: SessionUser, access: ExerciseAccess, pointId: string): Promise<{ point: Omit<MonitoringPoint, 'readings'>; view: PointView; scenarioMs: number }> {
+export async function openPoint(
+	db: Db,
+	user: SessionUser,
+	access: ExerciseAccess,
+	pointId: string,
+	{ record = true }: { record?: boolean } = {}
+): Promise<{ point: Omit<MonitoringPoint, 'readings'>; view: PointView; scenarioMs: number }> {
 	authorize(access, 'board.read');
 	const scenario = await exerciseScenario(db, access.exercise.id);
 	const point = scenario?.package.monitoringPoints.find((p) => p.id === pointId);
 	if (!scenario || !point) throw notFound('No such monitoring point.');
 	const scenarioMs = (await scenarioNow(db, access.exercise.id)) ?? 0;
 	const override = await overrideOf(db, access.exercise.id, pointId, [...scenario.package.injects, ...scenario.package.randomPool]);
-	await db.insert(monitoringViews).values({ exerciseId: access.exercise.id, pointId, userId: user.id, agencyCode: playerAgencies(access.memberships)[0] ?? null, scenarioMs });
+	if (record) await db.insert(monitoringViews).values({ exerciseId: access.exercise.id, pointId, userId: user.id, agencyCode: playerAgencies(access.memberships)[0] ?? null, scenarioMs });
 	const { readings: _future, ...info } = point;
 	return { point: info, view: viewPoint(point, scenarioMs, override), scenarioMs };
 }

@@ -102,7 +102,9 @@ export function startScheduler(ctx: AppContext, collab: Collab, opts: SchedulerO
 				if (!reconciled) await reconcile(row.id);
 				await syncClock(row);
 				const scenario = await exerciseScenario(db, row.id);
-				if (scenario && layersDone.get(row.id) !== scenario.scenarioId) {
+				// Unannounced (不打招呼): the scenario's map and its id stay off the board until the start.
+				const secret = scenario?.unannounced && (row.status === 'draft' || row.status === 'briefing');
+				if (scenario && !secret && layersDone.get(row.id) !== scenario.scenarioId) {
 					await materializeInitialLayers(collab, row.id, scenario.package);
 					layersDone.set(row.id, scenario.scenarioId);
 				}
@@ -114,7 +116,12 @@ export function startScheduler(ctx: AppContext, collab: Collab, opts: SchedulerO
 		}
 		reconciled = true;
 	}
-	const tick = () => (running ??= pass().finally(() => (running = null)));
+	// A failed pass (e.g. the database unreachable) is logged and retried next tick; it must never
+	// become an unhandled rejection, which would end the process.
+	const tick = () =>
+		(running ??= pass()
+			.catch((e) => log.error('[scheduler] pass failed, retrying next tick:', e))
+			.finally(() => (running = null)));
 	const timer = setInterval(() => void tick(), opts.intervalMs ?? 1000);
 	timer.unref();
 	void tick();

@@ -62,6 +62,11 @@ export interface ServerMetrics {
 	 * it was waiting for a core (another process had it).
 	 */
 	stalls: [number, number, number][];
+	/**
+	 * The largest CPU part of any such stall (min of its length and the CPU used meanwhile): a lower
+	 * bound on the server's own blocking work, unlike the plain maximum barely moved by other processes.
+	 */
+	busyStallMaxMs: number;
 	rssStartMb: number;
 	rssPeakMb: number;
 	rssEndMb: number;
@@ -134,6 +139,7 @@ export class ProcessMetrics {
 			eldP99Ms: ms(this.eld.percentile(99)),
 			eldMeanMs: ms(this.eld.mean),
 			stalls: this.stalls.slice(),
+			busyStallMaxMs: this.stalls.reduce((m, [, late, cpu]) => Math.max(m, Math.min(late, cpu)), 0),
 			rssStartMb: mb(this.rssStart),
 			rssPeakMb: mb(this.rssPeak),
 			rssEndMb: mb(rss),

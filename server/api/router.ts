@@ -7,6 +7,7 @@ import { logRoutes } from './routes/log';
 import { reviewRoutes } from './routes/review';
 import { scenarioRoutes } from './routes/scenarios';
 import { sessionRoutes } from './routes/session';
+import { taskRoutes } from './routes/tasks';
 
 export type { ApiRequest } from './http';
 
@@ -14,7 +15,7 @@ export type { ApiRequest } from './http';
  * The JSON API (`/api/v1/*`), written against the Fetch API so it runs inside SvelteKit and in tests
  * alike. Errors are `{ error: { code, message, details? } }`; internals are logged, never returned.
  */
-const routes: Route[] = [...sessionRoutes, ...exerciseRoutes, ...logRoutes, ...scenarioRoutes, ...injectRoutes, ...reviewRoutes];
+const routes: Route[] = [...sessionRoutes, ...exerciseRoutes, ...logRoutes, ...scenarioRoutes, ...injectRoutes, ...reviewRoutes, ...taskRoutes];
 
 function decodeParam(p: string): string {
 	try {

@@ -13,6 +13,7 @@ import { playerAgencies, type Membership } from '../../src/lib/domain/roles';
 import { sessionFromHeaders } from '../auth/resolve';
 import { tokenFromAuthorization } from '../auth/sessions';
 import { membershipsOf } from '../exercises';
+import { withTimeout } from './options';
 import { CLOSE } from './protocol';
 
 export interface Principal {
@@ -126,7 +127,10 @@ export class ExerciseStatuses {
 	}
 
 	private refresh(): void {
-		this.inflight ??= this.query().finally(() => (this.inflight = null));
+		// A query that never settles (see `loadTimeoutMs`) must not stop the refreshes for good.
+		this.inflight ??= withTimeout(this.query(), Math.max(10_000, 5 * this.intervalMs), 're-reading exercise statuses')
+			.catch((e) => this.onError(e))
+			.finally(() => (this.inflight = null));
 	}
 
 	private async query(): Promise<void> {

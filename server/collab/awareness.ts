@@ -71,10 +71,17 @@ function claimsOtherUser(state: unknown, userId: string): boolean {
 	return id !== undefined && id !== userId;
 }
 
+/** Origin of states received from other processes (multi-process mode): never published back. */
+const REMOTE = Symbol('remote awareness');
+
 export class AwarenessRelay {
 	readonly awareness: Awareness;
 	private readonly owners = new Map<number, AwarenessOwner>();
 	private readonly dirty = new Set<number>();
+	/** Changes made by this process's clients, for the other processes (multi-process mode). */
+	private readonly localDirty = new Set<number>();
+	/** Set in multi-process mode: sends this process's changes to the others, once per window. */
+	publish: ((update: Uint8Array) => void) | null = null;
 	private urgent = false;
 	private timer: ReturnType<typeof setTimeout> | null = null;
 	private flushAt = Infinity;
@@ -89,10 +96,14 @@ export class AwarenessRelay {
 		this.awareness.on('change', () => {
 			this.urgent = true;
 		});
-		this.awareness.on('update', ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }) => {
-			for (const id of added) this.dirty.add(id);
-			for (const id of updated) this.dirty.add(id);
-			for (const id of removed) this.dirty.add(id);
+		this.awareness.on('update', ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
+			const local = this.publish && origin !== REMOTE && origin !== 'timeout';
+			for (const ids of [added, updated, removed]) {
+				for (const id of ids) {
+					this.dirty.add(id);
+					if (local) this.localDirty.add(id);
+				}
+			}
 			this.schedule();
 		});
 	}
@@ -117,6 +128,15 @@ export class AwarenessRelay {
 		this.owners.set(clientId, owner);
 		owner.clientIds.add(clientId);
 		return true;
+	}
+
+	/** States from another process's clients (already checked there); relayed to ours in the next window. */
+	applyRemote(update: Uint8Array): void {
+		try {
+			applyAwarenessUpdate(this.awareness, update, REMOTE);
+		} catch {
+			// a peer process sent something we cannot read: presence only, nothing to repair
+		}
 	}
 
 	/** Every known state in one message, for a joiner or a query; null when there is none. */
@@ -152,6 +172,10 @@ export class AwarenessRelay {
 		this.timer = null;
 		this.flushAt = Infinity;
 		this.urgent = false;
+		if (this.localDirty.size && this.publish) {
+			this.publish(encodeAwarenessUpdate(this.awareness, [...this.localDirty]));
+			this.localDirty.clear();
+		}
 		if (!this.dirty.size) return;
 		const ids = [...this.dirty];
 		this.dirty.clear();

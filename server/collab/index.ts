@@ -56,6 +56,19 @@ export function createCollab(ctx: AppContext, options?: CollabOptions): Collab {
 	}, opts.pingIntervalMs);
 	pinger.unref();
 
+	// Multi-process mode: what other processes logged while the bus was down (or during a reconnect) is read from the database.
+	const bus = opts.bus;
+	const catchUpAll = () => {
+		for (const room of rooms.all()) void room.catchUp();
+	};
+	const stopReconnect = bus ? bus.onReconnect(catchUpAll) : () => {};
+	const poller = bus
+		? setInterval(() => {
+				if (!bus.connected()) catchUpAll();
+			}, opts.busDownPollMs)
+		: null;
+	poller?.unref();
+
 	const deps: UpgradeDeps = {
 		db,
 		wss,
@@ -94,11 +107,13 @@ export function createCollab(ctx: AppContext, options?: CollabOptions): Collab {
 		},
 		transact,
 		writeControl: (exerciseId, fn) => transact(controlDocName(exerciseId), fn),
-		stats: () => ({ ...counters, rooms: rooms.size, connections: connections.size }),
+		stats: () => ({ ...counters, rooms: rooms.size, connections: connections.size, busConnected: bus ? bus.connected() : null }),
 		async close() {
 			if (closing) return;
 			closing = true;
 			clearInterval(pinger);
+			if (poller) clearInterval(poller);
+			stopReconnect();
 			const gone = new Promise<void>((resolve) => (allClosed = resolve));
 			for (const c of connections) c.close(CLOSE.goingAway, 'server shutting down');
 			await rooms.close();

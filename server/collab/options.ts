@@ -1,3 +1,5 @@
+import type { DocBus } from './bus';
+
 /** Tunables of the collaboration server; the defaults suit one process serving a city's exercise. */
 export interface CollabOptions {
 	/** Largest accepted frame; `ws` closes a connection that sends more with 1009. */
@@ -24,6 +26,19 @@ export interface CollabOptions {
 	/** Browser origins allowed besides the request's own host (e.g. the public ORIGIN behind a proxy). */
 	allowedOrigins?: string[];
 	log?: Pick<Console, 'info' | 'warn' | 'error'>;
+	/**
+	 * Multi-process mode: the relay to the other processes serving the same documents (see
+	 * server/scale). Seqs are then allocated in the database and rooms catch up from it. Null: alone.
+	 */
+	bus?: DocBus | null;
+	/** Multi-process mode: how often rooms read other processes' changes from the database while the bus is down. */
+	busDownPollMs?: number;
+	/**
+	 * How long an upgrade waits for its admission queries and the document load before it is answered
+	 * 1011 (the client retries). A guard against a database query that never settles (postgres.js 3.4.9
+	 * can hang a query when a connection closes during its start-up, porsager/postgres#1193).
+	 */
+	loadTimeoutMs?: number;
 }
 
 export type ResolvedOptions = Required<CollabOptions>;
@@ -43,6 +58,20 @@ export function resolveOptions(o: CollabOptions = {}): ResolvedOptions {
 		pingIntervalMs: o.pingIntervalMs ?? 30_000,
 		scenarioTime: o.scenarioTime ?? (() => null),
 		allowedOrigins: o.allowedOrigins ?? [],
-		log: o.log ?? console
+		log: o.log ?? console,
+		bus: o.bus ?? null,
+		busDownPollMs: o.busDownPollMs ?? 1000,
+		loadTimeoutMs: o.loadTimeoutMs ?? 10_000
 	};
+}
+
+/** Rejects when `promise` has not settled within `ms` (the promise itself carries on). */
+export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	return Promise.race([
+		promise,
+		new Promise<never>((_, reject) => {
+			timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
+		})
+	]).finally(() => clearTimeout(timer));
 }

@@ -2,7 +2,7 @@
  * The document store in Postgres: an append-only, attributed update log (`doc_updates`, seq gapless per
  * document) plus merged snapshots (`doc_snapshots`) that bound load time. Load = latest snapshot + tail.
  */
-import { and, asc, desc, eq, gt } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
 import * as Y from 'yjs';
 import type { Db } from '../../db/client';
 import { docSnapshots, docUpdates } from '../../db/schema';
@@ -57,18 +57,43 @@ export async function writeSnapshot(db: Db, name: string, seq: number, state: Ui
 	await db.insert(docSnapshots).values({ doc: name, seq, state }).onConflictDoNothing();
 }
 
+/** A stored row another writer logged, read back to fill a gap. */
+export interface LoggedUpdate {
+	seq: number;
+	update: Uint8Array;
+}
+
+/** Rows of a document's log after `seq`, in order (catch-up of a room that others also write). */
+export async function updatesAfter(db: Db, name: string, seq: number): Promise<LoggedUpdate[]> {
+	return db
+		.select({ seq: docUpdates.seq, update: docUpdates.update })
+		.from(docUpdates)
+		.where(and(eq(docUpdates.doc, name), gt(docUpdates.seq, seq)))
+		.orderBy(asc(docUpdates.seq));
+}
+
 export interface LogHandlers<E> {
-	/** Called in order, once per committed batch, right after its insert returned. */
-	committed(batch: (E & { seq: number })[]): void;
+	/**
+	 * Called in order, once per committed batch, right after its insert returned. With shared
+	 * sequencing `missed` holds the rows other processes logged between `seen()` and the batch.
+	 */
+	committed(batch: (E & { seq: number })[], missed: LoggedUpdate[]): void;
 	/** The insert failed: these entries (the batch and everything queued after it) are not stored. */
 	failed(error: unknown, lost: (E & { seq: number })[]): void;
 }
 
 /**
+ * How seqs are chosen. `local`: on append, from the last seq this process knows (it is the only
+ * writer). `shared` (several processes write the same document): inside the insert transaction, under
+ * a per-document transaction-scoped advisory lock, after the highest stored seq; the rows after
+ * `seen()` are read back in the same transaction so the caller can fill its gap before applying.
+ */
+export type Sequencing = { shared: false } | { shared: true; seen: () => number };
+
+/**
  * Group commit for one document's log. The first update is inserted at once; updates that arrive while
- * an insert is in flight wait and go together in the next multi-row insert. Seqs are assigned on
- * append, so a room must be the only writer of its document (one process per document for now); after
- * a failure the log accepts nothing more and the room is rebuilt from the database.
+ * an insert is in flight wait and go together in the next multi-row insert. After a failure the log
+ * accepts nothing more and the room is rebuilt from the database.
  */
 export class UpdateLog<E extends NewUpdate> {
 	private queue: (E & { seq: number })[] = [];
@@ -80,12 +105,14 @@ export class UpdateLog<E extends NewUpdate> {
 		readonly doc: string,
 		private lastSeq: number,
 		private readonly handlers: LogHandlers<E>,
+		private readonly sequencing: Sequencing = { shared: false },
 		private readonly limits = { rows: 500, bytes: 8 * 1024 * 1024 }
 	) {}
 
 	append(entry: E): void {
 		if (this.broken) return;
-		this.queue.push({ ...entry, seq: ++this.lastSeq });
+		// Shared: a placeholder, the real seq is allocated in the insert transaction.
+		this.queue.push({ ...entry, seq: this.sequencing.shared ? 0 : ++this.lastSeq });
 		this.kick();
 	}
 
@@ -114,24 +141,45 @@ export class UpdateLog<E extends NewUpdate> {
 	private async drain(): Promise<void> {
 		while (this.queue.length && !this.broken) {
 			const batch = this.takeBatch();
+			let missed: LoggedUpdate[] = [];
 			try {
-				await this.db.insert(docUpdates).values(
-					batch.map((u) => ({
-						doc: this.doc,
-						seq: u.seq,
-						userId: u.userId,
-						agencyCode: u.agencyCode,
-						wallTime: u.wallTime,
-						scenarioMs: u.scenarioMs,
-						update: u.update
-					}))
-				);
+				if (this.sequencing.shared) missed = await this.insertShared(batch, this.sequencing.seen());
+				else await this.insert(this.db, batch);
 			} catch (e) {
 				this.fail(e, batch);
 				return;
 			}
-			this.handlers.committed(batch);
+			this.handlers.committed(batch, missed);
 		}
+	}
+
+	private async insert(db: Db, batch: (E & { seq: number })[]): Promise<void> {
+		await db.insert(docUpdates).values(
+			batch.map((u) => ({
+				doc: this.doc,
+				seq: u.seq,
+				userId: u.userId,
+				agencyCode: u.agencyCode,
+				wallTime: u.wallTime,
+				scenarioMs: u.scenarioMs,
+				update: u.update
+			}))
+		);
+	}
+
+	/**
+	 * Writers of one document queue on the advisory lock, so each sees the previous one's rows and
+	 * seqs stay gapless; commit order is seq order, so a reader never sees seq n+1 without n.
+	 */
+	private insertShared(batch: (E & { seq: number })[], seen: number): Promise<LoggedUpdate[]> {
+		return this.db.transaction(async (tx) => {
+			await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${this.doc}, 0))`);
+			const missed = await updatesAfter(tx as unknown as Db, this.doc, seen);
+			let next = missed.length ? missed[missed.length - 1].seq : seen;
+			for (const u of batch) u.seq = ++next;
+			await this.insert(tx as unknown as Db, batch);
+			return missed;
+		});
 	}
 
 	private takeBatch(): (E & { seq: number })[] {

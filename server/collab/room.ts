@@ -1,9 +1,12 @@
 /**
  * One shared document in memory: its Y.Doc, its connections, its log and its awareness.
  *
- * Invariant: the in-memory doc holds exactly the committed log (snapshot + rows up to `committedSeq`).
- * Client updates are checked, appended to the log, and applied and relayed only once their insert has
- * returned, so every byte any client ever receives (relay or join state) is already in Postgres.
+ * Invariant: the in-memory doc holds only committed log rows: every row up to `seenSeq`, plus the
+ * later rows in `ahead`. Client updates are checked, appended to the log, and applied and relayed only
+ * once their insert has returned, so every byte any client ever receives (relay or join state) is
+ * already in Postgres. In multi-process mode rows other processes logged arrive on the bus (applied,
+ * relayed, never stored again); a gap in their seqs, a bus outage or a reconnect is filled from the
+ * database (`catchUp`).
  */
 import * as Y from 'yjs';
 import type { Db } from '../../db/client';
@@ -13,7 +16,8 @@ import { mayWriteDoc, type ExerciseStatuses } from './access';
 import { AwarenessRelay } from './awareness';
 import type { Connection } from './connection';
 import type { ResolvedOptions } from './options';
-import { loadDocument, UpdateLog, writeSnapshot, type NewUpdate } from './persistence';
+import type { BusMessage } from './bus';
+import { loadDocument, updatesAfter, UpdateLog, writeSnapshot, type LoggedUpdate, type NewUpdate } from './persistence';
 import { CLOSE, encodeSyncStep1, encodeSyncStep2, encodeUpdate, MalformedMessage, type ClientMessage } from './protocol';
 import type { CollabCounters } from './stats';
 import { updateChangesDoc } from './updates';
@@ -43,7 +47,15 @@ export class Room {
 	ready: Promise<void> = Promise.resolve();
 	unloadTimer: ReturnType<typeof setTimeout> | null = null;
 	private log!: UpdateLog<Pending>;
-	private committedSeq = 0;
+	/** Every log row up to this seq is in `doc`. */
+	private seenSeq = 0;
+	/** Rows after `seenSeq` already in `doc` (multi-process mode: received out of order). */
+	private readonly ahead = new Set<number>();
+	/** Bus messages that arrived while the room was loading. */
+	private early: BusMessage[] | null = [];
+	private unsubscribe = () => {};
+	private catchingUp: Promise<void> | null = null;
+	private gapTimer: ReturnType<typeof setTimeout> | null = null;
 	private sinceSnapshot = 0;
 	private snapshotting: Promise<void> | null = null;
 	private idleTimer: ReturnType<typeof setTimeout> | null = null;
@@ -70,15 +82,103 @@ export class Room {
 
 	async load(status: ExerciseStatus | null): Promise<void> {
 		const { db, options } = this.deps;
+		const bus = options.bus;
+		// Subscribe first: whatever is logged after the load's read arrives on the bus.
+		if (bus) {
+			this.unsubscribe = await bus.subscribe(this.name, (m) => this.fromBus(m));
+			if (this.destroyed) {
+				this.unsubscribe();
+				throw new Error(`${this.name} was unloaded while loading`);
+			}
+			this.awareness.publish = (update) => bus.publish(this.name, { kind: 'awareness', update });
+		}
 		const loaded = await loadDocument(db, this.name, this.doc, (seq, e) => options.log.error(`[collab] ${this.name}: skipped log row ${seq}:`, e));
-		this.committedSeq = loaded.seq;
+		// Given up on (a load that took too long) and destroyed meanwhile: set nothing up.
+		if (this.destroyed) throw new Error(`${this.name} was unloaded while loading`);
+		this.seenSeq = loaded.seq;
 		this.sinceSnapshot = loaded.tail;
-		this.log = new UpdateLog<Pending>(db, this.name, loaded.seq, {
-			committed: (batch) => this.committed(batch),
-			failed: (e, lost) => this.fail(e, lost)
-		});
+		this.log = new UpdateLog<Pending>(
+			db,
+			this.name,
+			loaded.seq,
+			{
+				committed: (batch, missed) => this.committed(batch, missed),
+				failed: (e, lost) => this.fail(e, lost)
+			},
+			bus ? { shared: true, seen: () => this.seenSeq } : { shared: false }
+		);
 		this.doc.on('update', (update: Uint8Array) => this.relay(update));
 		this.unwatch = this.deps.statuses.watch(this.ref.exerciseId, status);
+		const early = this.early ?? [];
+		this.early = null;
+		for (const m of early) this.fromBus(m);
+	}
+
+	/** A message from another process: committed rows (apply and relay, never store) or presence. */
+	private fromBus(message: BusMessage): void {
+		if (this.destroyed || this.failed) return;
+		if (this.early) {
+			this.early.push(message);
+			return;
+		}
+		if (message.kind === 'awareness') this.awareness.applyRemote(message.update);
+		else this.applyLogged(message.updates);
+	}
+
+	/** Applies stored rows not yet in the doc (one transaction, one relay), then looks for gaps. */
+	private applyLogged(rows: LoggedUpdate[]): void {
+		const fresh = rows.filter((r) => r.seq > this.seenSeq && !this.ahead.has(r.seq));
+		if (fresh.length) {
+			Y.transact(this.doc, () => {
+				for (const r of fresh) this.applyRow(r);
+			});
+			for (const r of fresh) this.markSeen(r.seq);
+			this.sinceSnapshot += fresh.length;
+			this.snapshotSoon();
+		}
+		if (this.ahead.size) this.gapSoon();
+	}
+
+	private applyRow(r: LoggedUpdate): void {
+		try {
+			Y.applyUpdate(this.doc, r.update);
+		} catch (e) {
+			this.deps.options.log.error(`[collab] ${this.name}: update ${r.seq} did not apply:`, e);
+		}
+	}
+
+	private markSeen(seq: number): void {
+		if (seq <= this.seenSeq) return;
+		this.ahead.add(seq);
+		while (this.ahead.delete(this.seenSeq + 1)) this.seenSeq++;
+	}
+
+	/** A seq is missing: give the bus a moment (processes publish in their own order), then read the database. */
+	private gapSoon(): void {
+		if (this.gapTimer) return;
+		this.gapTimer = setTimeout(() => {
+			this.gapTimer = null;
+			if (this.ahead.size) void this.catchUp();
+		}, 200);
+	}
+
+	/**
+	 * Multi-process mode: applies whatever other processes logged after `seenSeq` (after a gap, while
+	 * the bus is down, after it reconnects). Resolves when done; errors are logged and retried later.
+	 */
+	catchUp(): Promise<void> {
+		if (this.destroyed || this.failed || this.early || !this.deps.options.bus) return Promise.resolve();
+		return (this.catchingUp ??= updatesAfter(this.deps.db, this.name, this.seenSeq)
+			.then(
+				(rows) => this.applyLogged(rows),
+				(e) => this.deps.options.log.error(`[collab] ${this.name}: catching up from the database failed:`, e)
+			)
+			.finally(() => (this.catchingUp = null)));
+	}
+
+	/** The highest seq of the log this room holds entirely (for tests and diagnostics). */
+	get seq(): number {
+		return this.seenSeq;
 	}
 
 	mayWrite(conn: Connection): boolean {
@@ -167,27 +267,29 @@ export class Room {
 		return (this.cache.state ??= Y.encodeStateAsUpdate(this.doc));
 	}
 
-	/** A batch is in Postgres: apply it in one transaction (one relay message) and settle its waiters. */
-	private committed(batch: (Pending & { seq: number })[]): void {
+	/**
+	 * A batch is in Postgres: apply it in one transaction (one relay message) and settle its waiters.
+	 * `missed`: rows other processes logged just before it (multi-process mode), applied first.
+	 */
+	private committed(batch: (Pending & { seq: number })[], missed: LoggedUpdate[]): void {
 		this.deps.counters.updatesLogged += batch.length;
-		this.committedSeq = batch[batch.length - 1].seq;
+		const gap = missed.filter((r) => r.seq > this.seenSeq && !this.ahead.has(r.seq));
 		const origins = new Set(batch.map((u) => u.origin));
-		this.relaySkip = origins.size === 1 ? [...origins][0] : null;
+		// The sender is not sent its own changes back, unless the message also carries others' rows.
+		this.relaySkip = origins.size === 1 && !gap.length ? [...origins][0] : null;
 		try {
 			Y.transact(this.doc, () => {
-				for (const u of batch) {
-					try {
-						Y.applyUpdate(this.doc, u.update);
-					} catch (e) {
-						this.deps.options.log.error(`[collab] ${this.name}: update ${u.seq} did not apply:`, e);
-					}
-				}
+				for (const r of gap) this.applyRow(r);
+				for (const u of batch) this.applyRow(u);
 			});
 		} finally {
 			this.relaySkip = null;
 		}
+		for (const r of gap) this.markSeen(r.seq);
+		for (const u of batch) this.markSeen(u.seq);
+		this.deps.options.bus?.publish(this.name, { kind: 'updates', updates: batch.map((u) => ({ seq: u.seq, update: u.update })) });
 		for (const u of batch) u.done?.();
-		this.sinceSnapshot += batch.length;
+		this.sinceSnapshot += batch.length + gap.length;
 		this.snapshotSoon();
 	}
 
@@ -220,7 +322,8 @@ export class Room {
 	/** Writes the merged state as of the last committed seq (encodeStateAsUpdate, never mergeUpdates). */
 	private snapshot(): Promise<void> {
 		if (this.snapshotting || this.failed || this.sinceSnapshot === 0) return this.snapshotting ?? Promise.resolve();
-		const seq = this.committedSeq;
+		// Rows in `ahead` may be in the state too: re-applying them on load is harmless (Yjs is idempotent).
+		const seq = this.seenSeq;
 		const count = this.sinceSnapshot;
 		this.sinceSnapshot = 0;
 		this.snapshotting = writeSnapshot(this.deps.db, this.name, seq, this.encodedState())
@@ -287,6 +390,8 @@ export class Room {
 		this.destroyed = true;
 		if (this.idleTimer) clearTimeout(this.idleTimer);
 		if (this.unloadTimer) clearTimeout(this.unloadTimer);
+		if (this.gapTimer) clearTimeout(this.gapTimer);
+		this.unsubscribe();
 		this.unwatch();
 		this.awareness.destroy();
 		this.doc.destroy();

@@ -5,6 +5,7 @@
  */
 import type { BoardDoc } from '../../src/lib/board/docs';
 import type { ExerciseStatus } from '../../src/lib/domain/lifecycle';
+import { withTimeout } from './options';
 import { Room, type RoomDeps } from './room';
 
 export class Rooms {
@@ -40,7 +41,8 @@ export class Rooms {
 		if (room.unloadTimer) clearTimeout(room.unloadTimer);
 		room.unloadTimer = null;
 		try {
-			await room.ready;
+			// A load that never settles must not hold every later joiner: give up, forget the room, let them retry.
+			await withTimeout(room.ready, this.deps.options.loadTimeoutMs, `loading ${name}`);
 		} catch (e) {
 			this.forget(room);
 			this.release(room);

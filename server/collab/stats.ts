@@ -17,6 +17,8 @@ export interface CollabCounters {
 export interface CollabStats extends CollabCounters {
 	rooms: number;
 	connections: number;
+	/** Multi-process mode: whether the relay to the other processes is up (null: single process). */
+	busConnected: boolean | null;
 }
 
 export const newCounters = (): CollabCounters => ({

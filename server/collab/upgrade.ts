@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
 import type { Db } from '../../db/client';
 import { admit, type Admission } from './access';
-import type { ResolvedOptions } from './options';
+import { withTimeout, type ResolvedOptions } from './options';
 import { CLOSE } from './protocol';
 import type { Room } from './room';
 import type { Rooms } from './rooms';
@@ -54,7 +54,7 @@ export async function upgradeCollab(deps: UpgradeDeps, req: IncomingMessage, soc
 		if (deps.closing()) return void acceptAndClose(CLOSE.goingAway, 'server shutting down');
 		let admission: Admission;
 		try {
-			admission = await admit(deps.db, req.headers, docNameFromUrl(req.url ?? ''), options.allowedOrigins);
+			admission = await withTimeout(admit(deps.db, req.headers, docNameFromUrl(req.url ?? ''), options.allowedOrigins), options.loadTimeoutMs, 'checking the session');
 		} catch (e) {
 			options.log.error('[collab] checking an upgrade failed:', e);
 			return void acceptAndClose(CLOSE.internalError, 'internal error');

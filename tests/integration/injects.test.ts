@@ -197,6 +197,12 @@ describe(`inject delivery on ${backend}`, () => {
 		const after = await api.call('POST', `exercises/${id}/monitoring/CAM-1/open`, { token: t.em1 });
 		const drawn = (await api.call('GET', `exercises/${id}/injects`, { token: t.facilitator })).json.injects.find((i: { injectId: string }) => i.injectId === 'R-01');
 		expect(after.json.view.fault).toBe(drawn.dueMs <= 30 * 60_000 ? 'offline' : null);
+		// Refreshing an open view (GET) answers the same and is not another look.
+		const refresh = await api.call('GET', `exercises/${id}/monitoring/CAM-1`, { token: t.em1 });
+		expect(refresh.status).toBe(200);
+		expect(refresh.json.view).toEqual(after.json.view);
+		expect(refresh.json.point.readings).toBeUndefined();
+		expect((await api.call('GET', `exercises/${id}/monitoring/NOPE`, { token: t.em1 })).status).toBe(404);
 		const views = await database.db.select().from(monitoringViews).where(eq(monitoringViews.exerciseId, id));
 		expect(views.map((v) => [v.pointId, v.agencyCode])).toEqual([
 			['CAM-1', 'em'],

@@ -116,6 +116,28 @@ describe(`scheduler and control document on ${backend}`, () => {
 		}
 	});
 
+	it('keeps an unannounced scenario off the board until the start', async () => {
+		const scheduler = await startScheduling();
+		try {
+			const id = (await api.call('POST', 'exercises', { body: { title: 'Unannounced board' }, token: t.facilitator })).json.exercise.id;
+			await api.call('POST', `exercises/${id}/members`, { body: { username: 'fire1', role: 'player' }, token: t.facilitator });
+			await api.call('PUT', `exercises/${id}/scenario`, { body: { scenarioId: 'mini-flood-board', seed: 's', unannounced: true }, token: t.facilitator });
+			await api.call('POST', `exercises/${id}/transition`, { body: { status: 'briefing' }, token: t.facilitator });
+			const control = client(controlDocName(id), 'fire1');
+			const common = client(commonDocName(id), 'fire1');
+			await Promise.all([control.synced(), common.synced()]);
+			await waitFor(() => readClock(control.doc)?.status === 'briefing', 'the briefing clock');
+			await new Promise((r) => setTimeout(r, 300));
+			// Neither the initial layers nor the scenario id reach a player before the start.
+			expect(featureMap(common.doc).size).toBe(0);
+			expect(JSON.stringify(control.doc.toJSON())).not.toContain('mini-flood-board');
+			await api.call('POST', `exercises/${id}/transition`, { body: { status: 'running' }, token: t.facilitator });
+			await waitFor(() => featureMap(common.doc).has('scn-tunnel'), 'the initial layer after the start');
+		} finally {
+			await scheduler.stop();
+		}
+	});
+
 	it('finishes on restart what a crash left between the database and the documents', async () => {
 		const id = await runningExercise();
 		await api.call('POST', `exercises/${id}/clock`, { body: { action: 'jump', to: 'T+00:06' }, token: t.facilitator });

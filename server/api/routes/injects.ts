@@ -101,6 +101,15 @@ export const injectRoutes: Route[] = [
 		}
 	},
 	{
+		// Refreshes a live view that is already open (the board polls this): same answer, not recorded.
+		method: 'GET',
+		pattern: /^exercises\/([^/]+)\/monitoring\/([^/]+)$/,
+		handler: async (ctx, req, [id, pointId]) => {
+			const { session, access } = await memberAccess(ctx, req, id);
+			return json(await openPoint(ctx.database.db, session.user, access, pointId, { record: false }));
+		}
+	},
+	{
 		method: 'POST',
 		pattern: /^exercises\/([^/]+)\/clock$/,
 		handler: async (ctx, req, [id]) => {

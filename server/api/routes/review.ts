@@ -1,5 +1,7 @@
 import { addObservation, listObservations, listRatings, listSelfAssessments, rate, saveSelfAssessment } from '../../review/evaluation';
 import { listRectifications, updateRectification } from '../../review/rectification';
+import { exportReview } from '../../review/export';
+import { replayAt } from '../../review/replay';
 import { currentReview, reviewVersions, saveReview } from '../../review/reviews';
 import { json, memberAccess, readJson, requireSession, type Route } from '../http';
 
@@ -59,6 +61,23 @@ export const reviewRoutes: Route[] = [
 		handler: async (ctx, req, [id]) => {
 			const { session, access } = await memberAccess(ctx, req, id);
 			return json({ review: await saveReview(ctx.database.db, session.user, access, await readJson(req.request, 2_000_000)) }, 201);
+		}
+	},
+	{
+		method: 'GET',
+		pattern: /^exercises\/([^/]+)\/review\/export$/,
+		handler: async (ctx, req, [id]) => {
+			const { access } = await memberAccess(ctx, req, id);
+			const { body, headers } = await exportReview(ctx.database.db, access, Object.fromEntries(new URL(req.request.url).searchParams));
+			return new Response(body, { status: 200, headers });
+		}
+	},
+	{
+		method: 'GET',
+		pattern: /^exercises\/([^/]+)\/replay$/,
+		handler: async (ctx, req, [id]) => {
+			const { access } = await memberAccess(ctx, req, id);
+			return json(await replayAt(ctx.database.db, access, Object.fromEntries(new URL(req.request.url).searchParams)));
 		}
 	},
 	{

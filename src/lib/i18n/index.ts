@@ -2,13 +2,19 @@ import admin from './catalog/admin';
 import auth from './catalog/auth';
 import board from './catalog/board';
 import common from './catalog/common';
+import consoleCatalog from './catalog/console';
 import domain from './catalog/domain';
 import exercises from './catalog/exercises';
+import inbox from './catalog/inbox';
+import scenarios from './catalog/scenarios';
+import log from './catalog/log';
+import review from './catalog/review';
+import tasks from './catalog/tasks';
 import { DEFAULT_LOCALE, type Locale } from './locales';
 import type { Catalog } from './types';
 
 /** Every catalog area. Add a file under catalog/ and list it here. */
-export const CATALOGS: Record<string, Catalog> = { common, domain, auth, exercises, admin, board };
+export const CATALOGS: Record<string, Catalog> = { common, domain, auth, exercises, admin, board, review, log, tasks, console: consoleCatalog, scenarios, inbox };
 
 const merged: Record<Locale, Record<string, string>> = { 'zh-CN': {}, en: {} };
 for (const catalog of Object.values(CATALOGS)) {

@@ -8,15 +8,16 @@
  * once, on release, so a drag is one edit for peers and for undo.
  */
 import type * as ML from 'maplibre-gl';
+import type { ExpressionSpecification } from 'maplibre-gl';
 import type { FeatureCollection, Geometry } from 'geojson';
 import type { BoardFeature } from '$lib/board/features';
 import { displayGeometry, featureBBox, featuresToCollection } from '$lib/board/geojson';
 import { drawPreview, drawStep, startDraw, type DrawDone, type DrawEvent, type DrawState, type DrawTarget } from '$lib/board/draw';
 import { insertVertex, midpoints, moveVertex, removeVertex, translate, vertices, type BoardGeometry, type Position } from '$lib/board/geometry';
 import { destination, distance, type BBox } from '$lib/board/measure';
-import { boardLayerIds, boardLayers, nameField, type MapLocale } from '$lib/board/map-style';
+import { boardLayerIds, boardLayers, MAP_FONTS, nameField, type MapLocale } from '$lib/board/map-style';
 import type { BoardLayerInfo } from '$lib/board/layers';
-import { drawIcon } from './icons';
+import { drawIcon, drawMonitorIcon } from './icons';
 
 type MaplibreModule = typeof ML;
 
@@ -32,12 +33,17 @@ export interface BoardMapCallbacks {
 	/** A drag or vertex edit finished: the new geometry (and radius for circles). */
 	reshaped(ref: FeatureRef, geometry: BoardGeometry, radius: number | null): void;
 	pointer(at: [number, number] | null): void;
+	/** A monitoring point was clicked (opens its live view). */
+	openPoint?(id: string): void;
 }
 
 const DRAW_SOURCE = 'db-draw';
 const SEL_SOURCE = 'db-selection';
 const HANDLE_SOURCE = 'db-handles';
 const HANDLE_LAYER = 'db-handles-circle';
+const MP_SOURCE = 'db-monitoring';
+const MP_LAYERS = ['db-mp-halo', 'db-mp-open', 'db-mp-icon'];
+const MP_HIT = 'db-mp-icon';
 const SNAP_PX = 10;
 
 const sourceId = (layer: string) => `board-${layer}`;
@@ -61,6 +67,7 @@ export class BoardMap {
 	private frame = 0;
 	private dirty = new Set<string>();
 	private readonly disposers: (() => void)[] = [];
+	private mpVisible = true;
 
 	constructor(
 		private readonly ml: MaplibreModule,
@@ -80,7 +87,7 @@ export class BoardMap {
 		// MapLibre 6 asks a resolver for images the style needs but does not have.
 		this.map.setMissingStyleImageResolver((id) => {
 			if (this.map.hasImage(id)) return;
-			const icon = drawIcon(id, window.devicePixelRatio || 1);
+			const icon = drawIcon(id, window.devicePixelRatio || 1) ?? drawMonitorIcon(id, window.devicePixelRatio || 1);
 			if (icon) this.map.addImage(id, icon.image, { pixelRatio: icon.pixelRatio });
 		});
 		this.disposers.push(() => this.map.setMissingStyleImageResolver(null));
@@ -136,6 +143,46 @@ export class BoardMap {
 			source: DRAW_SOURCE,
 			filter: ['==', ['geometry-type'], 'Point'],
 			paint: { 'circle-radius': 5, 'circle-color': '#fff', 'circle-stroke-color': ['coalesce', ['get', 'color'], '#ffbf47'], 'circle-stroke-width': 2.5 }
+		});
+		// Monitoring points (cameras and sensors) above the board's marks, below drawing and handles.
+		m.addSource(MP_SOURCE, { type: 'geojson', data: empty() });
+		m.addLayer({
+			id: 'db-mp-halo',
+			type: 'circle',
+			source: MP_SOURCE,
+			filter: ['in', ['get', 'show'], ['literal', ['warning', 'alarm']]],
+			paint: {
+				'circle-radius': 19,
+				'circle-color': ['match', ['get', 'show'], 'alarm', '#d6336c', '#e67700'],
+				'circle-opacity': 0.28,
+				'circle-stroke-color': ['match', ['get', 'show'], 'alarm', '#d6336c', '#e67700'],
+				'circle-stroke-width': 1.5
+			}
+		});
+		m.addLayer({
+			id: 'db-mp-open',
+			type: 'circle',
+			source: MP_SOURCE,
+			filter: ['==', ['get', 'id'], ''],
+			paint: { 'circle-radius': 20, 'circle-color': 'rgba(255,191,71,0.2)', 'circle-stroke-color': '#ffbf47', 'circle-stroke-width': 3 }
+		});
+		m.addLayer({
+			id: MP_HIT,
+			type: 'symbol',
+			source: MP_SOURCE,
+			layout: {
+				'icon-image': ['get', 'icon'],
+				'icon-allow-overlap': true,
+				'icon-ignore-placement': true,
+				'text-field': ['step', ['zoom'], '', 13, mpName(this.locale)],
+				'text-font': MAP_FONTS,
+				'text-size': 11,
+				'text-offset': [0, 1.5],
+				'text-anchor': 'top',
+				'text-optional': true,
+				'text-max-width': 10
+			},
+			paint: { 'text-color': '#0b3d4a', 'text-halo-color': 'rgba(255,255,255,0.92)', 'text-halo-width': 1.4 }
 		});
 		m.addSource(HANDLE_SOURCE, { type: 'geojson', data: empty() });
 		m.addLayer({
@@ -208,6 +255,33 @@ export class BoardMap {
 		src.setData(featuresToCollection(list, layer));
 	}
 
+	/** Replaces the monitoring points (GeoJSON from pointsToCollection). */
+	setMonitoring(fc: FeatureCollection) {
+		(this.map.getSource(MP_SOURCE) as ML.GeoJSONSource | undefined)?.setData(fc);
+	}
+
+	setMonitoringVisible(visible: boolean) {
+		this.mpVisible = visible;
+		for (const id of MP_LAYERS) if (this.map.getLayer(id)) this.map.setLayoutProperty(id, 'visibility', visible ? 'visible' : 'none');
+	}
+
+	/** Rings the point whose live view is open. */
+	setOpenPoint(id: string | null) {
+		if (this.map.getLayer('db-mp-open')) this.map.setFilter('db-mp-open', ['==', ['get', 'id'], id ?? '']);
+	}
+
+	/** Centres the map on a point (keeps the zoom unless it is far out). */
+	flyTo(at: [number, number]) {
+		this.map.easeTo({ center: at, zoom: Math.max(this.map.getZoom(), 14), duration: 500 });
+	}
+
+	private hitPoint(point: ML.PointLike): string | null {
+		if (!this.mpVisible || !this.map.getLayer(MP_HIT)) return null;
+		const hits = this.map.queryRenderedFeatures(this.box(point, 6), { layers: [MP_HIT] });
+		const id = hits[0]?.properties?.id;
+		return typeof id === 'string' ? id : null;
+	}
+
 	setVisible(layer: string, visible: boolean) {
 		this.visible.set(layer, visible);
 		for (const id of boardLayerIds(sourceId(layer))) {
@@ -221,6 +295,7 @@ export class BoardMap {
 		for (const id of ['district-label', 'water-label', 'area-label', 'road-label', 'poi-label']) {
 			if (this.map.getLayer(id)) this.map.setLayoutProperty(id, 'text-field', nameField(locale));
 		}
+		if (this.map.getLayer(MP_HIT)) this.map.setLayoutProperty(MP_HIT, 'text-field', ['step', ['zoom'], '', 13, mpName(locale)]);
 	}
 
 	// ---------------------------------------------------------------- selection
@@ -320,7 +395,7 @@ export class BoardMap {
 		}
 		const canvas = this.map.getCanvas();
 		const hitHandle = this.selection?.editable && this.queryHandles(e.point).length > 0;
-		canvas.style.cursor = hitHandle ? 'grab' : this.hitFeature(e.point) ? 'pointer' : '';
+		canvas.style.cursor = hitHandle ? 'grab' : this.hitPoint(e.point) || this.hitFeature(e.point) ? 'pointer' : '';
 	}
 
 	private onClick(e: ML.MapMouseEvent) {
@@ -339,6 +414,11 @@ export class BoardMap {
 			if ((d.target === 'line' || d.target === 'polygon') && vs.length >= 2 && near(vs[vs.length - 1])) return this.step({ type: 'finish' });
 			if (d.target === 'polygon' && vs.length >= 3 && near(vs[0])) return this.step({ type: 'finish' });
 			return this.step({ type: 'add', at: this.lngLat(e) });
+		}
+		const point = this.cb.openPoint ? this.hitPoint(e.point) : null;
+		if (point) {
+			this.cb.openPoint?.(point);
+			return;
 		}
 		const hit = this.hitFeature(e.point);
 		this.cb.select(hit);
@@ -489,6 +569,8 @@ export class BoardMap {
 		this.markers.clear();
 	}
 }
+
+const mpName = (locale: MapLocale): ExpressionSpecification => (locale === 'en' ? ['get', 'name_en'] : ['get', 'name_zh']);
 
 function midpointAt(g: BoardGeometry, h: Handle): Position {
 	const m = midpoints(g).find((x) => x.ring === h.ring && x.index === h.index);

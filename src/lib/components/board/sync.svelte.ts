@@ -20,6 +20,7 @@ import { featureMap, listFeatures, LOCAL_EDIT, type BoardFeature } from '$lib/bo
 import { summarizeLinks, type DocLink } from '$lib/board/connection';
 import type { BoardLayerInfo } from '$lib/board/layers';
 import { onlineByAgency, POINTER_INTERVAL_MS, remotePointers, throttle, type OnlineGroup, type PresenceUser } from '$lib/board/presence';
+import { ControlDoc } from './control.svelte';
 
 /** Close codes of server/collab/protocol.ts that the client acts on. */
 export const CLOSE_WRITE_REFUSED = 4003;
@@ -217,19 +218,21 @@ export interface Pointer {
 	at: [number, number];
 }
 
-/** All layers of one board, their joint connection state, cross-layer undo and presence. */
+/** All layers of one board, the (read-only) control document, their joint connection state, cross-layer undo and presence. */
 export class BoardSync {
 	readonly layers: LayerDoc[];
+	/** Clock, delivered injects, acknowledgements, monitoring changes; null when not asked for. */
+	readonly control: ControlDoc | null;
 	browserOnline = $state(true);
 	online = $state.raw<OnlineGroup[]>([]);
 	pointers = $state.raw<Pointer[]>([]);
 	private undoOrder = $state<string[]>([]);
 	private redoOrder = $state<string[]>([]);
 	get link() {
-		return summarizeLinks(
-			this.layers.map((l) => ({ link: l.link, synced: l.synced, everConnected: l.everConnected, pending: l.pending })),
-			this.browserOnline
-		);
+		const docs = this.layers.map((l) => ({ link: l.link, synced: l.synced, everConnected: l.everConnected, pending: l.pending }));
+		const c = this.control;
+		if (c) docs.push({ link: c.link, synced: c.synced, everConnected: c.everConnected, pending: 0 });
+		return summarizeLinks(docs, this.browserOnline);
 	}
 	get canUndo() {
 		return this.undoOrder.length > 0;
@@ -250,9 +253,12 @@ export class BoardSync {
 		layers: BoardLayerInfo[],
 		private readonly me: PresenceUser,
 		private readonly agencyOrder: string[],
-		private readonly hooks: { changed(layer: LayerDoc): void; refused(layer: LayerDoc, reason: string): void }
+		private readonly hooks: { changed(layer: LayerDoc): void; refused(layer: LayerDoc, reason: string): void },
+		/** Name of the exercise's control document (`exercise/<id>/control`), read-only. */
+		controlDocName: string | null = null
 	) {
 		const url = collabUrl();
+		this.control = controlDocName ? new ControlDoc(controlDocName, me.id, url) : null;
 		const events: LayerEvents = {
 			changed: (l) => this.hooks.changed(l),
 			refused: (l, reason) => {
@@ -353,5 +359,6 @@ export class BoardSync {
 		removeEventListener('online', this.onOnline);
 		removeEventListener('offline', this.onOnline);
 		for (const l of this.layers) l.destroy();
+		this.control?.destroy();
 	}
 }

@@ -1,5 +1,7 @@
 import { appContext } from '$server/context';
 import { accessExercise, addMember, listAgencies, listMembers, transitionExercise, updateExercise } from '$server/exercises';
+import { scenarioSetup } from '$server/scenario-setup';
+import { assignScenario } from '$server/scenarios';
 import { allowedTransitions, type ExerciseStatus } from '$lib/domain/lifecycle';
 import { allowedActions } from '$lib/domain/permissions';
 import { EXERCISE_ROLES } from '$lib/domain/roles';
@@ -12,7 +14,7 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 	const db = (await appContext()).database.db;
 	// Non-members get the same 404 as a missing exercise.
 	const access = await orError(accessExercise(db, user, params.id));
-	const [members, agencies] = await Promise.all([listMembers(db, access.exercise.id), listAgencies(db)]);
+	const [members, agencies, setup] = await Promise.all([listMembers(db, access.exercise.id), listAgencies(db), scenarioSetup(db, user, access)]);
 	const { id, title, description, status } = access.exercise;
 	return {
 		exercise: { id, title, description, status: status as ExerciseStatus },
@@ -22,7 +24,9 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 		nextStatuses: [...allowedTransitions(access.status)],
 		members,
 		agencies: agencies.map(({ code, nameZh, nameEn, color }) => ({ code, nameZh, nameEn, color })),
-		roles: [...EXERCISE_ROLES]
+		roles: [...EXERCISE_ROLES],
+		/** The scenario as this person may see it, the library to pick from, open rectification items. */
+		setup
 	};
 };
 
@@ -63,6 +67,24 @@ export const actions: Actions = {
 			return { done: { form: 'addMember', username: member.username, role: member.role } };
 		} catch (e) {
 			return failFrom(e, 'addMember', form);
+		}
+	},
+
+	assignScenario: async (event) => {
+		const { user, db } = await context(event);
+		const form = formText(await event.request.formData(), 'scenarioId', 'unannounced', 'randomCount', 'seed');
+		try {
+			const access = await accessExercise(db, user, event.params.id);
+			const count = form.randomCount.trim() === '' ? 0 : Number(form.randomCount);
+			const a = await assignScenario(db, access, {
+				scenarioId: form.scenarioId,
+				unannounced: form.unannounced === 'on',
+				randomCount: Number.isFinite(count) ? count : -1,
+				...(form.seed.trim() ? { seed: form.seed.trim() } : {})
+			});
+			return { done: { form: 'assignScenario', scenarioId: a.scenarioId } };
+		} catch (e) {
+			return failFrom(e, 'assignScenario', form);
 		}
 	},
 

@@ -38,6 +38,8 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 			// Presence groups people by the agency they play for here; control roles have none.
 			agency: playerAgencies(access.memberships)[0] ?? null
 		},
+		/** Every role held here (the inbox filters injects and offers 签收 from these; the server re-checks). */
+		memberships: access.memberships.map(({ role, agencyCode }) => ({ role, agencyCode })),
 		basemapStyleUrl: basemapStyleUrl()
 	};
 };

@@ -1,0 +1,157 @@
+/**
+ * Live task cards: one Y.Doc + stock y-websocket provider per agency document
+ * (`exercise/<id>/agency/<code>`, map `tasks`), the same documents the board draws into.
+ *
+ * Refused writes follow docs/board.md: when the collab server drops a write from a connection that
+ * may not write (e.g. the exercise just ended), it closes with 4003. The refused change stays in the
+ * local document and would be offered again on every reconnect, so the agency's document is thrown
+ * away (provider and doc destroyed), marked read-only and opened afresh from the server, and the page
+ * is told (it shows a notice and reloads its permissions). 4401/4403 are final. This page keeps no
+ * IndexedDB copy (the board's offline store stays the board's), so there is no local store to clear.
+ */
+import * as Y from 'yjs';
+import { WebsocketProvider } from 'y-websocket';
+import * as decoding from 'lib0/decoding';
+import { listFeatures, type BoardFeature } from '$lib/board/features';
+import { listTasks, type TaskCard } from '$lib/board/tasks';
+import { summarizeLinks, type DocLink } from '$lib/board/connection';
+import { collabUrl, CLOSE_UNAUTHENTICATED, CLOSE_WRITE_REFUSED } from '$lib/components/board/sync.svelte';
+
+const MESSAGE_AUTH = 2;
+/** Origin of this page's own edits. */
+export const TASK_EDIT = Symbol.for('drillboard.tasks.local-edit');
+
+export interface AgencyDocInfo {
+	agency: string;
+	docName: string;
+	writable: boolean;
+}
+
+export class AgencyTaskDoc {
+	readonly agency: string;
+	readonly docName: string;
+	writable = $state(false);
+	tasks = $state.raw<TaskCard[]>([]);
+	features = $state.raw<BoardFeature[]>([]);
+	link = $state<DocLink>('connecting');
+	synced = $state(false);
+	everConnected = $state(false);
+	closed = $state<'unauthenticated' | 'forbidden' | null>(null);
+	refusals = $state(0);
+
+	doc!: Y.Doc;
+	private provider!: WebsocketProvider;
+	private scheduled = false;
+	private destroyed = false;
+	private resetting = false;
+	private lastDenial = '';
+
+	constructor(
+		info: AgencyDocInfo,
+		private readonly url: string,
+		private readonly onRefused: (d: AgencyTaskDoc, reason: string) => void
+	) {
+		this.agency = info.agency;
+		this.docName = info.docName;
+		this.writable = info.writable;
+		this.open();
+	}
+
+	private open() {
+		const doc = new Y.Doc();
+		this.doc = doc;
+		this.tasks = [];
+		this.features = [];
+		this.synced = false;
+		doc.on('update', () => this.schedule());
+		const provider = new WebsocketProvider(this.url, this.docName, doc, { disableBc: true, maxBackoffTime: 5000 });
+		this.provider = provider;
+		provider.awareness.setLocalState(null);
+		provider.messageHandlers[MESSAGE_AUTH] = (_enc, decoder) => {
+			this.lastDenial = decoding.readVarUint(decoder) === 0 ? decoding.readVarString(decoder) : '';
+		};
+		provider.on('status', ({ status }) => {
+			if (this.provider !== provider) return;
+			if (!(status === 'connecting' && this.link === 'disconnected')) this.link = status;
+			if (status === 'connected') this.everConnected = true;
+			if (status !== 'connected') this.synced = false;
+		});
+		provider.on('sync', (s: boolean) => {
+			if (this.provider === provider) this.synced = s;
+		});
+		provider.on('connection-close', (event) => {
+			if (this.provider !== provider) return;
+			if (this.link !== 'closed') this.link = 'disconnected';
+			this.synced = false;
+			if (event?.code === CLOSE_WRITE_REFUSED) void this.reset(this.lastDenial || event.reason);
+		});
+		provider.on('closed', ({ code }) => {
+			if (this.provider !== provider) return;
+			this.link = 'closed';
+			this.closed = code === CLOSE_UNAUTHENTICATED ? 'unauthenticated' : 'forbidden';
+		});
+	}
+
+	private schedule() {
+		if (this.scheduled) return;
+		this.scheduled = true;
+		queueMicrotask(() => {
+			this.scheduled = false;
+			if (this.destroyed) return;
+			this.tasks = listTasks(this.doc);
+			this.features = listFeatures(this.doc);
+		});
+	}
+
+	/** Drops the refused local copy and resyncs read-only from the server. */
+	private async reset(reason: string) {
+		if (this.resetting || this.destroyed) return;
+		this.resetting = true;
+		this.writable = false;
+		this.refusals++;
+		this.provider.destroy();
+		this.doc.destroy();
+		this.lastDenial = '';
+		this.open();
+		this.onRefused(this, reason);
+		this.resetting = false;
+	}
+
+	/** Runs a local edit only while this document may be written; null otherwise. */
+	edit<T>(fn: (doc: Y.Doc) => T): T | null {
+		if (!this.writable || this.closed) return null;
+		return fn(this.doc);
+	}
+
+	destroy() {
+		this.destroyed = true;
+		this.provider.destroy();
+		this.doc.destroy();
+	}
+}
+
+/** Every agency's task document of one exercise. */
+export class TaskSync {
+	readonly docs: AgencyTaskDoc[];
+
+	constructor(infos: AgencyDocInfo[], onRefused: (d: AgencyTaskDoc, reason: string) => void) {
+		const url = collabUrl();
+		this.docs = infos.map((i) => new AgencyTaskDoc(i, url, onRefused));
+	}
+
+	get tasks(): TaskCard[] {
+		return this.docs.flatMap((d) => d.tasks);
+	}
+
+	get link() {
+		return summarizeLinks(this.docs.map((d) => ({ link: d.link, synced: d.synced, everConnected: d.everConnected, pending: 0 })));
+	}
+
+	doc(agency: string): AgencyTaskDoc | undefined {
+		return this.docs.find((d) => d.agency === agency);
+	}
+
+	destroy() {
+		for (const d of this.docs) d.destroy();
+	}
+}
