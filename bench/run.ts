@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const BENCHES = ['collab.ts'];
+const BENCHES = ['collab.ts', 'review.ts'];
 
 const args = process.argv.slice(2);
 let failed = 0;

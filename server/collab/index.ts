@@ -27,11 +27,12 @@ export interface Collab {
 	handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
 	/**
 	 * Applies a server-authored change to a document (loading it if needed): logged with user null,
-	 * then relayed. `fn` runs inside one Yjs transaction and must be synchronous.
+	 * then relayed. `fn` runs inside one Yjs transaction and must be synchronous. `scenarioMs` stamps
+	 * the change with the scenario time it belongs to (a delivery's due time) instead of the clock now.
 	 */
-	transact(docName: string, fn: (doc: Y.Doc) => void): Promise<void>;
+	transact(docName: string, fn: (doc: Y.Doc) => void, scenarioMs?: number): Promise<void>;
 	/** `transact` on the exercise's control document. */
-	writeControl(exerciseId: string, fn: (doc: Y.Doc) => void): Promise<void>;
+	writeControl(exerciseId: string, fn: (doc: Y.Doc) => void, scenarioMs?: number): Promise<void>;
 	stats(): CollabStats;
 	/** Closes every socket (1001), stores pending updates, writes snapshots, frees the rooms. */
 	close(): Promise<void>;
@@ -88,12 +89,12 @@ export function createCollab(ctx: AppContext, options?: CollabOptions): Collab {
 		}
 	};
 
-	async function transact(name: string, fn: (doc: Y.Doc) => void): Promise<void> {
+	async function transact(name: string, fn: (doc: Y.Doc) => void, scenarioMs?: number): Promise<void> {
 		const ref = parseDocName(name);
 		if (!ref) throw new Error(`Not a document name: ${name}`);
 		const room = await rooms.acquire(docName(ref), ref, null);
 		try {
-			await room.transact(fn);
+			await room.transact(fn, scenarioMs);
 		} finally {
 			rooms.release(room);
 		}
@@ -106,7 +107,7 @@ export function createCollab(ctx: AppContext, options?: CollabOptions): Collab {
 			return true;
 		},
 		transact,
-		writeControl: (exerciseId, fn) => transact(controlDocName(exerciseId), fn),
+		writeControl: (exerciseId, fn, scenarioMs) => transact(controlDocName(exerciseId), fn, scenarioMs),
 		stats: () => ({ ...counters, rooms: rooms.size, connections: connections.size, busConnected: bus ? bus.connected() : null }),
 		async close() {
 			if (closing) return;

@@ -343,13 +343,13 @@ export class Room {
 	 * the doc, so the live doc keeps holding only committed state; calls are serialized so the server's
 	 * client id never authors two changes from the same starting clock.
 	 */
-	transact(fn: (doc: Y.Doc) => void): Promise<void> {
-		const run = this.serverQueue.then(() => this.transactNow(fn));
+	transact(fn: (doc: Y.Doc) => void, scenarioMs?: number): Promise<void> {
+		const run = this.serverQueue.then(() => this.transactNow(fn, scenarioMs));
 		this.serverQueue = run.catch(() => {});
 		return run;
 	}
 
-	private transactNow(fn: (doc: Y.Doc) => void): Promise<void> {
+	private transactNow(fn: (doc: Y.Doc) => void, scenarioMs?: number): Promise<void> {
 		if (this.failed || this.destroyed) return Promise.reject(new Error(`${this.name} is not available`));
 		const copy = new Y.Doc();
 		Y.applyUpdate(copy, this.encodedState());
@@ -369,7 +369,7 @@ export class Room {
 				userId: null,
 				agencyCode: null,
 				wallTime: new Date(),
-				scenarioMs: this.deps.options.scenarioTime(this.ref.exerciseId),
+				scenarioMs: scenarioMs ?? this.deps.options.scenarioTime(this.ref.exerciseId),
 				update,
 				origin: null,
 				done: (e) => (e ? reject(e) : resolve())

@@ -57,7 +57,7 @@ export async function materializeDeliveries(collab: Collab, exerciseId: string, 
 			for (const e of full.mapEffects) byLayer.set(e.layer, [...(byLayer.get(e.layer) ?? []), e]);
 			for (const [layer, effects] of byLayer) {
 				const name = layer === 'common' ? commonDocName(exerciseId) : agencyDocName(exerciseId, layer);
-				await collab.transact(name, (doc) => applyMapEffects(doc, effects, layer === 'common' ? null : layer));
+				await collab.transact(name, (doc) => applyMapEffects(doc, effects, layer === 'common' ? null : layer), row.scenarioMs);
 			}
 			for (const t of full.tasks) {
 				const tpl = pkg?.taskTemplates.find((x) => x.id === t.template);
@@ -76,7 +76,8 @@ export async function materializeDeliveries(collab: Collab, exerciseId: string, 
 						t.agency,
 						CONTROL_ACTOR,
 						{ id: `${row.injectId}:${tpl.id}`, now: row.deliveredAt.getTime(), origin: CONTROL_ACTOR }
-					)
+					),
+					row.scenarioMs
 				);
 			}
 		}
@@ -85,7 +86,7 @@ export async function materializeDeliveries(collab: Collab, exerciseId: string, 
 				putPointState(doc, m.point, { ...(m.value !== undefined ? { value: m.value } : {}), ...(m.fault !== undefined ? { fault: m.fault } : {}), scenarioMs: row.scenarioMs });
 			}
 			putInject(doc, deliveredInject(shown, row));
-		});
+		}, row.scenarioMs);
 	}
 }
 
@@ -100,7 +101,8 @@ export async function materializeInitialLayers(collab: Collab, exerciseId: strin
 	});
 	if (done) return;
 	const effects = pkg.map.layers.flatMap((l) => l.features.map((f) => ({ op: 'add' as const, featureId: f.id, layer: 'common', feature: f.feature })));
-	await collab.transact(commonDocName(exerciseId), (doc) => applyMapEffects(doc, effects, null));
+	// The scenario's own map is there from T+0, whenever the scheduler gets to it.
+	await collab.transact(commonDocName(exerciseId), (doc) => applyMapEffects(doc, effects, null), 0);
 	await collab.writeControl(exerciseId, (doc) => markInitialLayers(doc, pkg.id));
 }
 

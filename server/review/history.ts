@@ -1,9 +1,10 @@
-import { and, asc, desc, eq, lte } from 'drizzle-orm';
+import { desc, eq } from 'drizzle-orm';
 import * as Y from 'yjs';
 import type { Db } from '../../db/client';
 import { docUpdates } from '../../db/schema';
 import { agencyDocName } from '../../src/lib/board/docs';
 import { readTask, TASKS } from '../../src/lib/board/tasks';
+import { readUpdateRows } from './replay';
 import type { ReviewFacts } from '../../src/lib/domain/review/facts';
 
 type TaskFacts = ReviewFacts['tasks'][number];
@@ -29,11 +30,7 @@ export async function taskHistory(db: Db, exerciseId: string, agencies: readonly
 			out.push(...hit.tasks.map((t) => ({ ...t, transitions: t.transitions.map((x) => ({ ...x })) })));
 			continue;
 		}
-		const rows = await db
-			.select({ seq: docUpdates.seq, userId: docUpdates.userId, scenarioMs: docUpdates.scenarioMs, update: docUpdates.update })
-			.from(docUpdates)
-			.where(and(eq(docUpdates.doc, name), lte(docUpdates.seq, lastSeq)))
-			.orderBy(asc(docUpdates.seq));
+		const log = await readUpdateRows(db, name, 0, lastSeq);
 		const doc = new Y.Doc();
 		const tasks = doc.getMap<Y.Map<unknown>>(TASKS);
 		const byId = new Map<string, TaskFacts>();
@@ -45,14 +42,14 @@ export async function taskHistory(db: Db, exerciseId: string, agencies: readonly
 				else touched.add(String(e.path[0]));
 			}
 		});
-		for (const row of rows) {
+		for (let i = 0; i < log.updates.length; i++) {
 			touched = new Set();
 			try {
-				Y.applyUpdate(doc, row.update);
+				Y.applyUpdate(doc, log.updates[i]);
 			} catch {
 				continue; // a row the collab server could not apply either; it changed nothing
 			}
-			const at = row.scenarioMs ?? 0;
+			const at = log.scenarioMs[i] ?? 0;
 			for (const id of touched) {
 				const card = readTask(id, tasks.get(id));
 				if (!card) continue;
@@ -63,7 +60,7 @@ export async function taskHistory(db: Db, exerciseId: string, agencies: readonly
 					mine.push(facts);
 				}
 				const last = facts.transitions.at(-1)?.status ?? 'todo';
-				if (card.status !== last) facts.transitions.push({ status: card.status, scenarioMs: at, userId: row.userId });
+				if (card.status !== last) facts.transitions.push({ status: card.status, scenarioMs: at, userId: log.userIds[i] });
 			}
 		}
 		doc.destroy();

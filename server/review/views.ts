@@ -17,10 +17,25 @@ import { deliveriesOf } from '../injects/delivery';
 import { exerciseScenario } from '../scenarios';
 import { listObservations, listRatings, listSelfAssessments } from './evaluation';
 import { listRectifications } from './rectification';
-import { replayDocs, replayEnd } from './replay';
+import { taskHistory } from './history';
+import { replayDocs, replayEnd, warmReplay } from './replay';
 import { currentReview, reviewVersions, type SavedReview } from './reviews';
 
 const allowed = (access: ExerciseAccess, action: Action) => can(access.memberships, action, { status: access.status });
+
+const warmed = new Set<string>();
+
+/**
+ * After the end, replays the task history (the slow part of a cold review) in the background, once
+ * per process, when someone opens the hot wash, the evaluator workspace or the replay first.
+ */
+async function warmReview(db: Db, access: ExerciseAccess): Promise<void> {
+	if ((access.status !== 'ended' && access.status !== 'reviewed') || warmed.has(access.exercise.id)) return;
+	warmed.add(access.exercise.id);
+	const scenario = await exerciseScenario(db, access.exercise.id);
+	const agencies = scenario?.package.agencies ?? (await listAgencies(db)).map((a) => a.code);
+	void taskHistory(db, access.exercise.id, agencies).catch(() => warmed.delete(access.exercise.id));
+}
 
 async function agencyInfo(db: Db) {
 	return (await listAgencies(db)).map(({ code, nameZh, nameEn, color }) => ({ code, nameZh, nameEn, color }));
@@ -73,6 +88,8 @@ export async function reviewPage(db: Db, access: ExerciseAccess, version: number
 		listMembers(db, access.exercise.id)
 	]);
 	const names = new Map(members.map((m) => [m.userId, m.displayName]));
+	// Reviewers usually go on to the replay: prepare it meanwhile.
+	warmReplay(db, access.exercise.id);
 	return {
 		exercise: exerciseHead(access),
 		tabs: reviewTabs(access),
@@ -96,6 +113,7 @@ export async function hotwashPage(db: Db, access: ExerciseAccess) {
 	const pkg = scenario?.package ?? null;
 	const guide = evaluationGuide(pkg);
 	const agencies = await agencyInfo(db);
+	if (reviewer) await warmReview(db, access);
 	const selfAll = await listSelfAssessments(db, access.exercise.id);
 	const self = (reviewer ? selfAll : selfAll.filter((s) => mine.includes(s.agencyCode))).map((s) => ({ agencyCode: s.agencyCode, objectiveId: s.objectiveId, text: s.text, updatedAt: s.updatedAt.toISOString() }));
 	// Evaluator material only for those who may read it (never players).
@@ -151,6 +169,7 @@ export async function evaluatePage(db: Db, access: ExerciseAccess) {
 	]);
 	const pkg = scenario?.package ?? null;
 	const names = new Map(members.map((m) => [m.userId, m.displayName]));
+	await warmReview(db, access);
 	return {
 		exercise: exerciseHead(access),
 		tabs: reviewTabs(access),
@@ -192,6 +211,7 @@ export async function evaluatePage(db: Db, access: ExerciseAccess) {
 export async function replayPage(db: Db, access: ExerciseAccess) {
 	authorize(access, 'review.read');
 	const id = access.exercise.id;
+	await warmReview(db, access);
 	const [agencies, endMs, deliveries, docs] = await Promise.all([agencyInfo(db), replayEnd(db, id), deliveriesOf(db, id), replayDocs(db, id)]);
 	return {
 		exercise: exerciseHead(access),

@@ -96,6 +96,14 @@ describe(`scheduler and control document on ${backend}`, () => {
 			expect(listTasks(fire.doc)[0].dueScenarioMs).toBeGreaterThanOrEqual(36 * 60_000);
 			expect(featureMap(fire.doc).get('scn-car')?.get('agency')).toBe('fire');
 			expect(readPointStates(control.doc).get('CAM-1')?.value).toBe(1.2);
+			// The server's writes carry the scenario time they belong to (the replay depends on it), not
+			// whatever the clock says when the scheduler gets to them: the delivery's time for I-02's
+			// effects, T+0 for the scenario's own map.
+			const i02 = readInjects(control.doc)[1].scenarioMs;
+			const serverStamps = async (doc: string) =>
+				(await database.db.select({ ms: docUpdates.scenarioMs, userId: docUpdates.userId }).from(docUpdates).where(eq(docUpdates.doc, doc))).filter((r) => r.userId === null).map((r) => r.ms);
+			expect(await serverStamps(agencyDocName(id, 'fire'))).toEqual([i02, i02]);
+			expect(await serverStamps(commonDocName(id))).toEqual([0]);
 
 			await api.call('POST', `exercises/${id}/injects/I-02/ack`, { token: t.fire1 });
 			await waitFor(() => readAcks(control.doc).some((a) => a.injectId === 'I-02' && a.agency === 'fire'), 'the acknowledgement mirrored');

@@ -56,7 +56,7 @@ export function generateReview(f: ReviewFacts, exerciseDate: string): Review {
 	const perInject = injectAgencyMetrics(f);
 	const liaison = liaisonMetrics(f);
 	const monitoring = monitoringMetrics(f);
-	const agencies = agencyMetrics(f, agencyCodes);
+	const agencies = agencyMetrics(f, agencyCodes, { perInject, liaison, monitoring });
 	const findings = deriveFindings({ facts: f, perInject, liaison, agencies, monitoring });
 	const counts = new Map<string, number>();
 	for (const p of f.participants) counts.set(`${p.agency ?? ''}|${p.role}`, (counts.get(`${p.agency ?? ''}|${p.role}`) ?? 0) + 1);

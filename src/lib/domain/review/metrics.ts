@@ -59,13 +59,27 @@ export interface AgencyMetrics {
 
 const at = (e: LogEntry) => e.scenarioMs;
 
+/** Groups items by a key, keeping their order (indexes instead of a scan per lookup: logs run to thousands of entries). */
+function groupBy<T>(items: readonly T[], key: (x: T) => string | null): Map<string, T[]> {
+	const m = new Map<string, T[]>();
+	for (const x of items) {
+		const k = key(x);
+		if (k === null) continue;
+		const list = m.get(k);
+		if (list) list.push(x);
+		else m.set(k, [x]);
+	}
+	return m;
+}
+
 export function injectAgencyMetrics(f: ReviewFacts): InjectAgencyMetric[] {
 	const out: InjectAgencyMetric[] = [];
+	const logByAgencyInject = groupBy(f.log, (e) => (e.refs.inject ? `${e.from.agency}|${e.refs.inject}` : null));
 	for (const d of f.deliveries) {
 		for (const agency of d.targets) {
 			const ack = f.acks.find((a) => a.injectId === d.injectId && a.agency === agency);
 			const actions = [
-				...f.log.filter((e) => e.from.agency === agency && e.refs.inject === d.injectId && at(e) != null).map((e) => at(e) as number),
+				...(logByAgencyInject.get(`${agency}|${d.injectId}`) ?? []).filter((e) => at(e) != null).map((e) => at(e) as number),
 				...f.tasks
 					.filter((t) => t.agency === agency && t.injectId === d.injectId)
 					.flatMap((t) => t.transitions.filter((x) => x.userId !== null).map((x) => x.scenarioMs))
@@ -84,11 +98,18 @@ export function injectAgencyMetrics(f: ReviewFacts): InjectAgencyMetric[] {
 
 export function liaisonMetrics(f: ReviewFacts): LiaisonMetric[] {
 	const out: LiaisonMetric[] = [];
+	// The first acknowledgement (in log order) of each entry by each party.
+	const firstAck = new Map<string, LogEntry>();
+	for (const a of f.log) {
+		if (a.kind !== 'ack' || at(a) == null) continue;
+		const key = `${a.refs.entries[0]}|${a.from.agency}`;
+		if (!firstAck.has(key)) firstAck.set(key, a);
+	}
 	for (const e of f.log) {
 		if (!ACKNOWLEDGEABLE.includes(e.kind) || at(e) == null) continue;
 		const parties = [...e.to.agencies, ...(e.to.commander ? [null] : [])].filter((p) => p !== e.from.agency);
 		for (const party of parties) {
-			const ack = f.log.find((a) => a.kind === 'ack' && a.refs.entries[0] === e.seq && a.from.agency === party && at(a) != null);
+			const ack = firstAck.get(`${e.seq}|${party}`);
 			out.push({ seq: e.seq, kind: e.kind, from: e.from.agency, to: party, sentMs: at(e) as number, ackMs: ack ? (at(ack) as number) - (at(e) as number) : null });
 		}
 	}
@@ -148,10 +169,15 @@ export function taskSurvival(f: ReviewFacts, agency: string) {
 		});
 }
 
-export function agencyMetrics(f: ReviewFacts, agencies: readonly string[]): AgencyMetrics[] {
-	const perInject = injectAgencyMetrics(f);
-	const liaison = liaisonMetrics(f);
-	const monitoring = monitoringMetrics(f);
+export function agencyMetrics(
+	f: ReviewFacts,
+	agencies: readonly string[],
+	/** Already computed per-inject, liaison and monitoring metrics (the review has them; saves a recount). */
+	pre?: { perInject: InjectAgencyMetric[]; liaison: LiaisonMetric[]; monitoring: MonitoringMetric[] }
+): AgencyMetrics[] {
+	const perInject = pre?.perInject ?? injectAgencyMetrics(f);
+	const liaison = pre?.liaison ?? liaisonMetrics(f);
+	const monitoring = pre?.monitoring ?? monitoringMetrics(f);
 	return agencies.map((agency) => {
 		const mine = perInject.filter((m) => m.agency === agency);
 		const acks = mine.map((m) => m.ackMs).filter((x): x is number => x != null);
