@@ -218,11 +218,12 @@ async function generateBoard() {
 	const state = docs.map((d) => ({ ...d, doc: new Y.Doc(), seq: 0, features: [] as string[], tasks: [] as { id: string; status: string }[] }));
 	let pending: Row[] = [];
 	let current = { userId: null as string | null, agency: null as string | null, ms: 0, doc: 0 };
-	for (const [i, s] of state.entries()) {
+	let produced = 0;
+	for (const s of state) {
 		s.doc.on('update', (u: Uint8Array) => {
 			s.seq++;
+			produced++;
 			pending.push({ doc: s.name, seq: s.seq, userId: current.userId, agencyCode: current.agency, scenarioMs: current.ms, update: u });
-			void i;
 		});
 	}
 	const flush = async () => {
@@ -235,9 +236,9 @@ async function generateBoard() {
 	let nextTask = 0;
 	const TASK_UPDATES = TASKS * 3;
 	const boardOps = UPDATES - TASK_UPDATES;
-	let made = 0;
-	for (let k = 0; k < boardOps; k++) {
-		const at = Math.round((k / boardOps) * DURATION_MS);
+	// Until the documents hold UPDATES rows (an edit that changes nothing stores nothing).
+	for (let k = 0; produced < UPDATES; k++) {
+		const at = Math.round((produced / UPDATES) * DURATION_MS);
 		// Task events that fall due before this moment.
 		while (nextTask < taskPlan.length && taskPlan[nextTask].at <= at) {
 			const p = taskPlan[nextTask++];
@@ -245,7 +246,6 @@ async function generateBoard() {
 			current = { userId: null, agency: null, ms: p.at, doc: p.doc };
 			const id = addTask(s.doc, { title: { zh: `任务 ${nextTask}`, en: `Task ${nextTask}` }, injectId: pkg.injects[nextTask % INJECTS].id }, s.agency as string, { id: 'control', name: 'Control' }, { id: `T${nextTask}` });
 			s.tasks.push({ id, status: 'todo' });
-			made++;
 		}
 		// Progress a random open task now and then (three moves per task on average, spread in time).
 		const s0 = state[1 + Math.floor(random() * AGENCY_CODES.length)];
@@ -257,7 +257,6 @@ async function generateBoard() {
 			const to = t.status === 'todo' ? 'in_progress' : random() < 0.85 ? 'done' : 'blocked';
 			moveTask(s0.doc, t.id, to, players[agency], to === 'blocked' ? { reason: '缺少装备' } : {});
 			t.status = to;
-			made++;
 		}
 		const di = Math.floor(random() * state.length);
 		const s = state[di];
@@ -279,7 +278,6 @@ async function generateBoard() {
 			deleteFeature(s.doc, s.features[i]);
 			s.features.splice(i, 1);
 		}
-		made++;
 		if (pending.length >= 5000) await flush();
 	}
 	await flush();
@@ -289,7 +287,6 @@ async function generateBoard() {
 	const tasks = state.reduce((a, s) => a + s.tasks.length, 0);
 	// The final state of every document, to check the replay at the end.
 	const finals = new Map(state.map((s) => [s.name, s.doc]));
-	void made;
 	return { ms: ms(t0), total, features, bytes, tasks, finals };
 }
 

@@ -1,6 +1,7 @@
 import type { Db } from '../db/client';
 import { monitoringViews } from '../db/schema';
 import { viewPoint, type PointOverride, type PointView } from '../src/lib/domain/scenario/monitoring';
+import { scenarioHiddenFrom } from '../src/lib/domain/scenario/public';
 import type { MonitoringPoint } from '../src/lib/domain/scenario/schema';
 import { playerAgencies } from '../src/lib/domain/roles';
 import type { SessionUser } from './auth/sessions';
@@ -36,7 +37,8 @@ export async function openPoint(
 	authorize(access, 'board.read');
 	const scenario = await exerciseScenario(db, access.exercise.id);
 	const point = scenario?.package.monitoringPoints.find((p) => p.id === pointId);
-	if (!scenario || !point) throw notFound('No such monitoring point.');
+	// An unannounced scenario's points do not exist for players until the start.
+	if (!scenario || !point || scenarioHiddenFrom(scenario.unannounced, access.status, access.memberships)) throw notFound('No such monitoring point.');
 	const scenarioMs = (await scenarioNow(db, access.exercise.id)) ?? 0;
 	const override = await overrideOf(db, access.exercise.id, pointId, [...scenario.package.injects, ...scenario.package.randomPool]);
 	if (record) await db.insert(monitoringViews).values({ exerciseId: access.exercise.id, pointId, userId: user.id, agencyCode: playerAgencies(access.memberships)[0] ?? null, scenarioMs });

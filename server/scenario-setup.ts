@@ -1,6 +1,7 @@
 import type { Db } from '../db/client';
 import { can } from '../src/lib/domain/permissions';
 import { canCreateExercise, hasRole } from '../src/lib/domain/roles';
+import { scenarioHiddenFrom } from '../src/lib/domain/scenario/public';
 import type { SessionUser } from './auth/sessions';
 import type { ExerciseAccess } from './exercises';
 import { openItemsFor } from './review/rectification';
@@ -17,9 +18,8 @@ import { exerciseScenario, listScenarios } from './scenarios';
 export async function scenarioSetup(db: Db, user: SessionUser, access: ExerciseAccess) {
 	const s = await exerciseScenario(db, access.exercise.id);
 	const facilitator = hasRole(access.memberships, 'facilitator');
-	const beforeStart = access.status === 'draft' || access.status === 'briefing';
 	let scenario = null;
-	if (s && s.unannounced && !facilitator && beforeStart) scenario = { hidden: true as const };
+	if (s && scenarioHiddenFrom(s.unannounced, access.status, access.memberships)) scenario = { hidden: true as const };
 	else if (s) {
 		const p = s.package;
 		scenario = {

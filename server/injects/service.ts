@@ -93,22 +93,18 @@ export async function injectTimeline(db: Db, access: ExerciseAccess) {
 	const plan = exercisePlan(scenario.package, scenario.seed, scenario.randomCount);
 	const deliveries = new Map((await deliveriesOf(db, access.exercise.id)).map((d) => [d.injectId, d]));
 	const acks = await acksOf(db, access.exercise.id);
-	const planned = plan.map((p) => {
-		const inject = findInject(scenario.package, p.injectId);
-		const d = deliveries.get(p.injectId);
-		const state = d ? (d.action === 'skip' ? 'skipped' : 'delivered') : p.dueMs <= now ? 'due' : 'upcoming';
-		return {
-			...p,
-			at: formatScenarioTime(p.dueMs),
-			state,
-			inject,
-			delivery: d ? { scenarioMs: d.scenarioMs, deliveredAt: d.deliveredAt.toISOString(), late: d.late } : null,
-			acks: acks.filter((a) => a.injectId === p.injectId).map((a) => ({ agency: a.agencyCode, at: a.at.toISOString(), scenarioMs: a.scenarioMs }))
-		};
+	const row = <P extends { injectId: string; source: string; dueMs: number }>(p: P, d: DeliveryRow | undefined) => ({
+		...p,
+		at: formatScenarioTime(p.dueMs),
+		state: d ? (d.action === 'skip' ? 'skipped' : 'delivered') : p.dueMs <= now ? 'due' : 'upcoming',
+		inject: (d?.content as PublicInject | null) ?? findInject(scenario.package, p.injectId),
+		delivery: d ? { scenarioMs: d.scenarioMs, deliveredAt: d.deliveredAt.toISOString(), late: d.late } : null,
+		acks: acks.filter((a) => a.injectId === p.injectId).map((a) => ({ agency: a.agencyCode, at: a.at.toISOString(), scenarioMs: a.scenarioMs }))
 	});
-	const adhoc = [...deliveries.values()]
-		.filter((d) => d.source === 'adhoc')
-		.map((d) => ({ injectId: d.injectId, source: 'adhoc', dueMs: d.dueMs, at: formatScenarioTime(d.dueMs), state: 'delivered', inject: d.content }));
-	return { scenarioId: scenario.scenarioId, now, seed: scenario.seed, unannounced: scenario.unannounced, injects: [...planned, ...adhoc] };
+	const planned = plan.map((p) => row(p, deliveries.get(p.injectId)));
+	// Delivered outside the plan: ad-hoc injects and pool injects the facilitator rolled and kept.
+	const inPlan = new Set(plan.map((p) => p.injectId));
+	const unplanned = [...deliveries.values()].filter((d) => !inPlan.has(d.injectId)).map((d) => row({ injectId: d.injectId, source: d.source, dueMs: d.dueMs }, d));
+	return { scenarioId: scenario.scenarioId, now, seed: scenario.seed, unannounced: scenario.unannounced, injects: [...planned, ...unplanned] };
 }
 

@@ -159,6 +159,13 @@ describe(`inject delivery on ${backend}`, () => {
 		});
 		expect(adhoc.status).toBe(201);
 		expect(await inboxIds(id, 'police1')).toEqual(['I-02', 'ADHOC-01']);
+		// The kept roll is delivered; the facilitator's timeline lists it and the ad-hoc inject with the plan.
+		expect((await api.call('POST', `exercises/${id}/injects/R-01/deliver`, { token: t.facilitator })).status).toBe(201);
+		const timeline = (await api.call('GET', `exercises/${id}/injects`, { token: t.facilitator })).json.injects as { injectId: string; source: string; state: string; inject: { message: { zh: string } } }[];
+		expect(timeline.filter((r) => r.injectId === 'R-01' || r.injectId === 'ADHOC-01').map((r) => [r.injectId, r.source, r.state, r.inject.message.zh])).toEqual([
+			['ADHOC-01', 'adhoc', 'delivered', '网传隧道有人溺亡'],
+			['R-01', 'random', 'delivered', expect.any(String)]
+		]);
 		const bad = await api.call('POST', `exercises/${id}/injects/adhoc`, { body: { type: 'media' }, token: t.facilitator });
 		expect(bad.status).toBe(400);
 	});
@@ -168,7 +175,16 @@ describe(`inject delivery on ${backend}`, () => {
 		const before = await api.call('GET', `exercises/${id}/scenario`, { token: t.fire1 });
 		expect(before.json.scenario).toEqual({ hidden: true });
 		expect((await api.call('GET', `exercises/${id}/injects`, { token: t.fire1 })).status).toBe(403);
+		// Its monitoring points do not exist for players yet (the same answer as an unknown point).
+		for (const method of ['POST', 'GET']) {
+			const path = `exercises/${id}/monitoring/CAM-1${method === 'POST' ? '/open' : ''}`;
+			const early = await api.call(method, path, { token: t.fire1 });
+			expect(early.status, `${method} ${path}`).toBe(404);
+			expect(early.text).not.toContain('CAM-1');
+		}
+		expect((await api.call('GET', `exercises/${id}/monitoring/CAM-1`, { token: t.facilitator })).status).toBe(200);
 		await api.call('POST', `exercises/${id}/transition`, { body: { status: 'running' }, token: t.facilitator });
+		expect((await api.call('GET', `exercises/${id}/monitoring/CAM-1`, { token: t.fire1 })).status).toBe(200);
 		await jump(id, 'T+00:16');
 		await recordDueInjects(database.db, id);
 		// Everything the fire player can fetch, concatenated: no future or foreign inject, no notes.

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { ExerciseRole } from '../../src/lib/domain/roles';
+import { scenarioHiddenFrom } from '../../src/lib/domain/scenario/public';
 import { drawRandomInjects, seededRandom } from '../../src/lib/domain/scenario/random';
 import { validatePackage } from '../../src/lib/domain/scenario/validate';
 import type { RandomInject } from '../../src/lib/domain/scenario/schema';
@@ -165,5 +167,18 @@ describe('inject scheduling', async () => {
 		const early = planInjects(pkg, []).map((p) => (p.injectId === 'I-01' ? { ...p, dueMs: 20 * 60_000 } : p));
 		const d = dueInjects(early, pkg, new Set(), 15 * 60_000, none);
 		expect(d).toEqual([]);
+	});
+});
+
+describe('unannounced scenarios (不打招呼)', () => {
+	const as = (...roles: ExerciseRole[]) => roles.map((role) => ({ role, agencyCode: role === 'player' ? 'fire' : null }));
+	it('are hidden from everyone but the facilitator until the start', () => {
+		for (const status of ['draft', 'briefing'] as const) {
+			expect(scenarioHiddenFrom(true, status, as('player'))).toBe(true);
+			expect(scenarioHiddenFrom(true, status, as('commander', 'evaluator'))).toBe(true);
+			expect(scenarioHiddenFrom(true, status, as('player', 'facilitator'))).toBe(false);
+			expect(scenarioHiddenFrom(false, status, as('player'))).toBe(false);
+		}
+		for (const status of ['running', 'paused', 'ended', 'reviewed'] as const) expect(scenarioHiddenFrom(true, status, as('player'))).toBe(false);
 	});
 });

@@ -1,4 +1,5 @@
 import { hasRole } from '../../../src/lib/domain/roles';
+import { scenarioHiddenFrom } from '../../../src/lib/domain/scenario/public';
 import { authorize } from '../../exercises';
 import { assignScenario, exerciseScenario, getScenario, importScenario, listScenarios, MAX_PACKAGE_BYTES } from '../../scenarios';
 import { json, memberAccess, readJson, requireSession, type Route } from '../http';
@@ -45,10 +46,8 @@ export const scenarioRoutes: Route[] = [
 			authorize(access, 'exercise.view');
 			const s = await exerciseScenario(ctx.database.db, id);
 			if (!s) return json({ scenario: null });
+			if (scenarioHiddenFrom(s.unannounced, access.status, access.memberships)) return json({ scenario: { hidden: true } });
 			const facilitator = hasRole(access.memberships, 'facilitator');
-			// Unannounced (不打招呼): until the start, nobody but the facilitator learns what is coming.
-			const hidden = s.unannounced && !facilitator && (access.status === 'draft' || access.status === 'briefing');
-			if (hidden) return json({ scenario: { hidden: true } });
 			const p = s.package;
 			return json({
 				scenario: {

@@ -1,4 +1,14 @@
+import type { ExerciseStatus } from '../lifecycle';
+import { hasRole, type Membership } from '../roles';
 import type { MselInject, RandomInject, ScenarioPackage } from './schema';
+
+/**
+ * Unannounced (不打招呼): until the exercise starts, nobody but the facilitator learns anything of the
+ * scenario — its title, its map, its monitoring points.
+ */
+export function scenarioHiddenFrom(unannounced: boolean, status: ExerciseStatus, memberships: readonly Membership[]): boolean {
+	return unannounced && (status === 'draft' || status === 'briefing') && !hasRole(memberships, 'facilitator');
+}
 
 /**
  * What a player may see of a delivered inject: the message as received. Expected actions, objectives,
