@@ -1,14 +1,16 @@
 /**
  * Reads an uploaded MSEL spreadsheet (CSV or XLSX) into a table for the pure mapping code in
  * src/lib/domain/scenario/msel-import.ts. Bounded: the file size, the workbook's declared unpacked
- * size (a zip bomb is refused before it is inflated) and the sheet's rows and columns. Never throws:
+ * size and its actual unpacked size (a zip bomb is refused before more than the declared size is
+ * inflated) and the sheet's rows and columns. Never throws:
  * a file that cannot be read gives one problem that says why.
  */
+import { inflateRawSync } from 'node:zlib';
 import ExcelJS from 'exceljs';
 import { checkTable, fileProblem, MAX_MSEL_COLUMNS, MAX_MSEL_FILE_BYTES, MAX_MSEL_ROWS, readCsv, tableFromRows, type Cell, type ImportProblem, type Table } from '../src/lib/domain/scenario/msel-import';
 
-/** An XLSX workbook may unpack to at most this much (declared in its zip directory). */
-export const MAX_XLSX_UNPACKED_BYTES = 40 * 1024 * 1024;
+/** An XLSX workbook may unpack to at most this much (a full-size MSEL is well under 2 MB; ExcelJS spends about 0.5 s of CPU per MB). */
+export const MAX_XLSX_UNPACKED_BYTES = 10 * 1024 * 1024;
 
 export type TableRead = { ok: true; table: Table; sheet: string | null } | { ok: false; problem: ImportProblem };
 
@@ -16,11 +18,18 @@ const problem = (code: string, message: string, params?: Record<string, string |
 
 const isZip = (b: Uint8Array) => b.length > 4 && b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04;
 
+interface ZipEntryInfo {
+	method: number;
+	compressedSize: number;
+	size: number;
+	localOffset: number;
+}
+
 /**
- * The total unpacked size a zip declares in its central directory, or null when the directory
- * cannot be found or read (then the file is not a workbook we accept).
+ * The entries a zip's central directory lists (what JSZip, inside ExcelJS, will read), or null when
+ * the directory cannot be found or read (then the file is not a workbook we accept).
  */
-export function declaredUnpackedSize(bytes: Uint8Array): number | null {
+function zipEntries(bytes: Uint8Array): ZipEntryInfo[] | null {
 	const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 	// End of central directory: signature 0x06054b50, at most 64 KiB of comment after it.
 	let eocd = -1;
@@ -31,18 +40,52 @@ export function declaredUnpackedSize(bytes: Uint8Array): number | null {
 		}
 	}
 	if (eocd < 0) return null;
-	const entries = view.getUint16(eocd + 10, true);
+	const count = view.getUint16(eocd + 10, true);
 	let at = view.getUint32(eocd + 16, true);
-	let total = 0;
-	for (let n = 0; n < entries; n++) {
+	const entries: ZipEntryInfo[] = [];
+	for (let n = 0; n < count; n++) {
 		if (at + 46 > bytes.length || view.getUint32(at, true) !== 0x02014b50) return null;
-		const size = view.getUint32(at + 24, true);
-		// 0xffffffff marks a zip64 entry: far beyond any MSEL.
-		if (size === 0xffffffff) return Number.POSITIVE_INFINITY;
-		total += size;
+		entries.push({ method: view.getUint16(at + 10, true), compressedSize: view.getUint32(at + 20, true), size: view.getUint32(at + 24, true), localOffset: view.getUint32(at + 42, true) });
 		at += 46 + view.getUint16(at + 28, true) + view.getUint16(at + 30, true) + view.getUint16(at + 32, true);
 	}
-	return total;
+	return entries;
+}
+
+/** The total unpacked size a zip declares in its central directory, or null when it cannot be read. */
+export function declaredUnpackedSize(bytes: Uint8Array): number | null {
+	const entries = zipEntries(bytes);
+	if (!entries) return null;
+	// 0xffffffff marks a zip64 entry: far beyond any MSEL.
+	return entries.reduce((total, e) => (e.size === 0xffffffff ? Number.POSITIVE_INFINITY : total + e.size), 0);
+}
+
+/**
+ * Whether every entry unpacks to no more than it declares. A zip bomb can declare tiny sizes and
+ * still inflate to gigabytes (JSZip only compares sizes after inflating everything), so each entry
+ * is inflated here with its declared size as a hard output cap: at most the declared total is ever
+ * allocated. Null when an entry cannot be located or uses a method other than store/deflate.
+ */
+export function unpacksAsDeclared(bytes: Uint8Array): boolean | null {
+	const entries = zipEntries(bytes);
+	if (!entries) return null;
+	const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+	for (const e of entries) {
+		if (e.localOffset + 30 > bytes.length || view.getUint32(e.localOffset, true) !== 0x04034b50) return null;
+		const start = e.localOffset + 30 + view.getUint16(e.localOffset + 26, true) + view.getUint16(e.localOffset + 28, true);
+		const data = bytes.subarray(start, start + e.compressedSize);
+		if (e.method === 0) {
+			if (data.length !== e.size) return false;
+		} else if (e.method === 8) {
+			try {
+				// maxOutputLength must be at least 1; a lie about an empty entry is then caught by the length check.
+				if (inflateRawSync(data, { maxOutputLength: Math.max(1, e.size) }).length !== e.size) return false;
+			} catch (err) {
+				if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') return false;
+				return null;
+			}
+		} else return null;
+	}
+	return true;
 }
 
 /** Excel's day zero: a time-of-day cell comes back as a date on 1899-12-30 (UTC). */
@@ -66,6 +109,9 @@ async function readXlsx(bytes: Uint8Array): Promise<TableRead> {
 	const unpacked = declaredUnpackedSize(bytes);
 	if (unpacked === null) return problem('damaged', 'The workbook is damaged (its zip directory cannot be read).');
 	if (unpacked > MAX_XLSX_UNPACKED_BYTES) return problem('unpackedTooLarge', `The workbook unpacks to more than ${MAX_XLSX_UNPACKED_BYTES / 1024 / 1024} MB.`, { mb: MAX_XLSX_UNPACKED_BYTES / 1024 / 1024 });
+	const honest = unpacksAsDeclared(bytes);
+	if (honest === null) return problem('damaged', 'The workbook is damaged (its zip directory cannot be read).');
+	if (!honest) return problem('sizeMismatch', 'The workbook unpacks to more than its zip directory declares (a damaged file or a zip bomb).');
 	const wb = new ExcelJS.Workbook();
 	try {
 		await wb.xlsx.load(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as unknown as ExcelJS.Buffer);

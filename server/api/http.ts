@@ -64,11 +64,22 @@ export async function readJson(request: Request, maxBytes = DEFAULT_MAX_BODY): P
 		throw new AppError(415, 'unsupported_media_type', 'Send the body as application/json.');
 	}
 	const text = await readLimited(request, maxBytes);
+	let value: unknown;
 	try {
-		return JSON.parse(text);
+		value = JSON.parse(text);
 	} catch {
 		throw new AppError(400, 'invalid_json', 'The body is not valid JSON.');
 	}
+	// PostgreSQL cannot store NUL in text or jsonb; refuse it here rather than fail (500) in the insert.
+	if (hasNul(value)) throw new AppError(400, 'invalid_input', 'Text may not contain NUL (\\u0000) characters.');
+	return value;
+}
+
+function hasNul(value: unknown): boolean {
+	if (typeof value === 'string') return value.includes('\u0000');
+	if (Array.isArray(value)) return value.some(hasNul);
+	if (value && typeof value === 'object') return Object.entries(value).some(([k, v]) => k.includes('\u0000') || hasNul(v));
+	return false;
 }
 
 /** Like readJson, but an empty body without a content type reads as `{}` (for bodiless POSTs). */

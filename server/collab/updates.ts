@@ -15,6 +15,7 @@ export function updateChangesDoc(doc: Y.Doc, update: Uint8Array): boolean {
 	} catch (e) {
 		throw new MalformedMessage(`bad update: ${e instanceof Error ? e.message : 'undecodable'}`);
 	}
+	assertIntegrable(decoded);
 	for (const struct of decoded.structs) {
 		if (struct instanceof Y.Skip) continue;
 		if (struct.id.clock + struct.length > Y.getState(doc.store, struct.id.client)) return true;
@@ -25,9 +26,26 @@ export function updateChangesDoc(doc: Y.Doc, update: Uint8Array): boolean {
 	return false;
 }
 
+/**
+ * Rejects updates that decode but make Yjs throw half-way through applying them (found by
+ * tests/integration/collab-fuzz.test.ts): an item pointing at its own client's present or future
+ * clock (Yjs assumes same-client references are already integrated), and an empty delete range
+ * (Yjs' pending-delete encoder refuses it). The stock client writes neither.
+ */
+function assertIntegrable(decoded: ReturnType<typeof Y.decodeUpdate>): void {
+	for (const s of decoded.structs) {
+		if (!(s instanceof Y.Item)) continue;
+		for (const ref of [s.origin, s.rightOrigin, s.parent instanceof Y.ID ? s.parent : null]) {
+			if (ref && ref.client === s.id.client && ref.clock >= s.id.clock) throw new MalformedMessage('bad update: an item refers to its own future');
+		}
+	}
+	for (const ranges of decoded.ds.clients.values()) {
+		if (ranges.some((r) => r.len <= 0)) throw new MalformedMessage('bad update: empty delete range');
+	}
+}
+
 /** Whether every struct of `client` in [clock, clock+len) is known to the doc and already deleted. */
 function rangeDeleted(doc: Y.Doc, client: number, clock: number, len: number): boolean {
-	if (len === 0) return true;
 	const end = clock + len;
 	if (end > Y.getState(doc.store, client)) return false;
 	const structs = doc.store.clients.get(client);
