@@ -53,6 +53,7 @@ test.describe.serial('scenario library and facilitator console', () => {
 	});
 
 	test('the console starts the exercise, injects now, and shows the fire acknowledgement live', async ({ page, browser }) => {
+		test.setTimeout(120_000); // the whole facilitator flow, two browsers and three screenshots
 		await open(page, '/login');
 		await signIn(page, 'facilitator');
 		await open(page, `/exercises/${id}`);

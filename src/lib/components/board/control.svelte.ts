@@ -6,13 +6,11 @@
  */
 import * as Y from 'yjs';
 import { IndexeddbPersistence } from 'y-indexeddb';
-import { WebsocketProvider } from 'y-websocket';
+import type { WebsocketProvider } from 'y-websocket';
 import { readAcks, readClock, readInjects, readPointStates, type ControlClock, type DeliveredInject, type InjectAckView, type PointState } from '$lib/board/control';
-import type { DocLink } from '$lib/board/connection';
+import { batchedReader, LiveLink } from '$lib/components/live/link.svelte';
 
-export const CLOSE_UNAUTHENTICATED = 4401;
-
-export class ControlDoc {
+export class ControlDoc extends LiveLink {
 	readonly docName: string;
 	injects = $state.raw<DeliveredInject[]>([]);
 	acks = $state.raw<InjectAckView[]>([]);
@@ -20,60 +18,31 @@ export class ControlDoc {
 	/** Replaced whole on every read (`$state.raw`), never mutated. */
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity -- an immutable snapshot, replaced whole.
 	points = $state.raw<Map<string, PointState>>(new Map());
-	link = $state<DocLink>('connecting');
-	synced = $state(false);
-	everConnected = $state(false);
 	/** True once the server's state has been received at least once (arrivals after it raise alerts). */
 	serverSynced = $state(false);
-	closed = $state<'unauthenticated' | 'forbidden' | null>(null);
 
 	private readonly doc = new Y.Doc();
 	private readonly provider: WebsocketProvider;
 	private readonly idb: IndexeddbPersistence;
-	private scheduled = false;
 	private destroyed = false;
+	/** Reads the maps once per burst of updates. */
+	private readonly schedule = batchedReader(() => this.read(), () => !this.destroyed);
 
 	constructor(docName: string, userId: string, serverUrl: string) {
+		super();
 		this.docName = docName;
 		this.idb = new IndexeddbPersistence(`drillboard:${userId}:${docName}`, this.doc);
 		this.idb.on('synced', () => this.schedule());
 		this.doc.on('update', () => this.schedule());
-		const provider = new WebsocketProvider(serverUrl, docName, this.doc, { connect: false, disableBc: true, maxBackoffTime: 5000 });
-		this.provider = provider;
-		// This document carries no presence.
-		provider.awareness.setLocalState(null);
-		provider.on('status', ({ status }) => {
-			if (!(status === 'connecting' && this.link === 'disconnected')) this.link = status;
-			if (status === 'connected') this.everConnected = true;
-			if (status !== 'connected') this.synced = false;
-		});
-		provider.on('sync', (isSynced: boolean) => {
-			this.synced = isSynced;
-			if (isSynced) {
+		this.provider = this.connectProvider(serverUrl, docName, this.doc, {
+			onSync: (isSynced) => {
+				if (!isSynced) return;
 				this.read();
 				this.serverSynced = true;
 			}
 		});
-		provider.on('connection-close', () => {
-			if (this.link !== 'closed') this.link = 'disconnected';
-			this.synced = false;
-		});
-		provider.on('closed', ({ code }) => {
-			this.link = 'closed';
-			this.closed = code === CLOSE_UNAUTHENTICATED ? 'unauthenticated' : 'forbidden';
-		});
-		provider.connect();
 	}
 
-	/** Reads the maps once per burst of updates. */
-	private schedule() {
-		if (this.scheduled) return;
-		this.scheduled = true;
-		queueMicrotask(() => {
-			this.scheduled = false;
-			if (!this.destroyed) this.read();
-		});
-	}
 
 	private read() {
 		this.injects = readInjects(this.doc);

@@ -13,25 +13,14 @@
  */
 import * as Y from 'yjs';
 import { IndexeddbPersistence } from 'y-indexeddb';
-import { WebsocketProvider } from 'y-websocket';
+import type { WebsocketProvider } from 'y-websocket';
 import type { Awareness } from 'y-protocols/awareness';
-import * as decoding from 'lib0/decoding';
 import { featureMap, listFeatures, LOCAL_EDIT, type BoardFeature } from '$lib/board/features';
-import { summarizeLinks, type DocLink } from '$lib/board/connection';
+import { summarizeLinks } from '$lib/board/connection';
 import type { BoardLayerInfo } from '$lib/board/layers';
 import { onlineByAgency, POINTER_INTERVAL_MS, remotePointers, throttle, type OnlineGroup, type PresenceUser } from '$lib/board/presence';
+import { batchedReader, collabUrl, LiveLink } from '$lib/components/live/link.svelte';
 import { ControlDoc } from './control.svelte';
-
-/** Close codes of server/collab/protocol.ts that the client acts on. */
-export const CLOSE_WRITE_REFUSED = 4003;
-export const CLOSE_UNAUTHENTICATED = 4401;
-export const CLOSE_FORBIDDEN = 4403;
-
-const MESSAGE_AUTH = 2;
-
-export function collabUrl(loc: Location = location): string {
-	return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/collab`;
-}
 
 export interface LayerEvents {
 	/** Features changed (local or remote). */
@@ -44,16 +33,11 @@ export interface LayerEvents {
 	replaced(layer: LayerDoc): void;
 }
 
-export class LayerDoc {
+export class LayerDoc extends LiveLink {
 	readonly info: BoardLayerInfo;
 	writable = $state(false);
 	features = $state.raw<BoardFeature[]>([]);
-	link = $state<DocLink>('connecting');
-	synced = $state(false);
-	everConnected = $state(false);
 	pending = $state(0);
-	/** Why the server closed this document for good, if it did. */
-	closed = $state<'unauthenticated' | 'forbidden' | null>(null);
 	refusals = $state(0);
 
 	doc!: Y.Doc;
@@ -62,8 +46,7 @@ export class LayerDoc {
 	private idb!: IndexeddbPersistence;
 	private resetting = false;
 	private destroyed = false;
-	private scheduled = false;
-	private lastDenial = '';
+	private readonly schedule = batchedReader(() => this.read(), () => !this.destroyed);
 
 	constructor(
 		info: BoardLayerInfo,
@@ -73,6 +56,7 @@ export class LayerDoc {
 		/** Only the common document carries presence; the others send no awareness. */
 		private readonly carriesPresence: boolean
 	) {
+		super();
 		this.info = info;
 		this.writable = info.writable;
 		this.open();
@@ -87,7 +71,6 @@ export class LayerDoc {
 		const doc = new Y.Doc();
 		this.doc = doc;
 		this.features = [];
-		this.synced = false;
 		this.idb = new IndexeddbPersistence(this.storeName, doc);
 		const idb = this.idb;
 		idb.on('synced', () => {
@@ -110,53 +93,21 @@ export class LayerDoc {
 			}
 		});
 
-		const provider = new WebsocketProvider(this.serverUrl, this.info.docName, doc, { connect: false, disableBc: true, maxBackoffTime: 5000 });
-		this.provider = provider;
-		if (!this.carriesPresence) provider.awareness.setLocalState(null);
-		// Keep the server's reason for a refusal (the stock handler only logs it).
-		provider.messageHandlers[MESSAGE_AUTH] = (_enc, decoder) => {
-			const type = decoding.readVarUint(decoder);
-			this.lastDenial = type === 0 ? decoding.readVarString(decoder) : '';
-		};
-		provider.on('status', ({ status }) => {
-			if (this.provider !== provider) return;
-			// A retry after a failed attempt stays "disconnected" until it succeeds.
-			if (!(status === 'connecting' && this.link === 'disconnected')) this.link = status;
-			if (status === 'connected') this.everConnected = true;
-			if (status !== 'connected') this.synced = false;
+		this.provider = this.connectProvider(this.serverUrl, this.info.docName, doc, {
+			presence: this.carriesPresence,
+			onSync: (isSynced) => {
+				if (isSynced && this.pending) {
+					this.pending = 0;
+					void this.idb.set('pending', 0);
+				}
+			},
+			onWriteRefused: (reason) => void this.resetAfterRefusal(reason)
 		});
-		provider.on('sync', (isSynced: boolean) => {
-			if (this.provider !== provider) return;
-			this.synced = isSynced;
-			if (isSynced && this.pending) {
-				this.pending = 0;
-				void this.idb.set('pending', 0);
-			}
-		});
-		provider.on('connection-close', (event) => {
-			if (this.provider !== provider) return;
-			if (this.link !== 'closed') this.link = 'disconnected';
-			this.synced = false;
-			if (!event) return;
-			if (event.code === CLOSE_WRITE_REFUSED) void this.resetAfterRefusal(this.lastDenial || event.reason);
-		});
-		provider.on('closed', ({ code }) => {
-			if (this.provider !== provider) return;
-			this.link = 'closed';
-			this.closed = code === CLOSE_UNAUTHENTICATED ? 'unauthenticated' : 'forbidden';
-		});
-		provider.connect();
 	}
 
-	private schedule() {
-		if (this.scheduled) return;
-		this.scheduled = true;
-		queueMicrotask(() => {
-			this.scheduled = false;
-			if (this.destroyed) return;
-			this.features = listFeatures(this.doc);
-			this.events.changed(this);
-		});
+	private read() {
+		this.features = listFeatures(this.doc);
+		this.events.changed(this);
 	}
 
 	/** Drops the local copy (document, undo history, IndexedDB) and resyncs from the server. */
@@ -175,7 +126,6 @@ export class LayerDoc {
 		}
 		doc.destroy();
 		this.pending = 0;
-		this.lastDenial = '';
 		if (!this.destroyed) {
 			this.open();
 			this.events.replaced(this);

@@ -6,39 +6,25 @@
  * the console always shows the server's state.
  */
 import * as Y from 'yjs';
-import { WebsocketProvider } from 'y-websocket';
+import type { WebsocketProvider } from 'y-websocket';
 import { agencyDocName, commonDocName, controlDocName } from '$lib/board/docs';
 import { readAcks, readClock, readInjects, readLog, type ControlClock, type DeliveredInject, type InjectAckView } from '$lib/board/control';
 import { listFeatures, type BoardFeature } from '$lib/board/features';
 import { listTasks } from '$lib/board/tasks';
 import type { LogEntry } from '$lib/domain/commandlog/entry';
 import type { TaskView } from '$lib/domain/scenario/console';
+import type { DocLink } from '$lib/board/connection';
+import { collabUrl, LiveLink } from '$lib/components/live/link.svelte';
 
-/** Same host, ws or wss as the page (the collaboration server shares the app's port). */
-const collabUrl = () => `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/collab`;
-
-export type LinkState = 'connecting' | 'connected' | 'disconnected' | 'closed';
-
-class ReadOnlyDoc {
+class ReadOnlyDoc extends LiveLink {
 	readonly doc = new Y.Doc();
 	readonly provider: WebsocketProvider;
-	link = $state<LinkState>('connecting');
-	synced = $state(false);
 	private timer: ReturnType<typeof setTimeout> | null = null;
 
 	constructor(url: string, name: string, onChange: () => void) {
-		this.provider = new WebsocketProvider(url, name, this.doc, { disableBc: true, maxBackoffTime: 5000 });
-		// No presence from the console.
-		this.provider.awareness.setLocalState(null);
-		this.provider.on('status', ({ status }) => {
-			if (this.link !== 'closed') this.link = status;
-		});
-		this.provider.on('sync', (s: boolean) => {
-			this.synced = s;
-			// An empty document sends no update: read it once it is in sync all the same.
-			if (s) onChange();
-		});
-		this.provider.on('closed', () => (this.link = 'closed'));
+		super();
+		// An empty document sends no update: read it once it is in sync all the same.
+		this.provider = this.connectProvider(url, name, this.doc, { onSync: (s) => s && onChange() });
 		// Coalesce bursts (a delivery writes several maps) into one recomputation.
 		this.doc.on('update', () => {
 			if (this.timer) return;
@@ -77,7 +63,7 @@ export class LiveExercise {
 	private readonly common: ReadOnlyDoc;
 	private readonly agencyDocs: Record<string, ReadOnlyDoc> = {};
 
-	get link(): LinkState {
+	get link(): DocLink {
 		const all = [this.control, this.common, ...Object.values(this.agencyDocs)];
 		if (all.some((d) => d.link === 'closed')) return 'closed';
 		if (all.every((d) => d.link === 'connected' && d.synced)) return 'connected';

@@ -10,14 +10,11 @@
  * IndexedDB copy (the board's offline store stays the board's), so there is no local store to clear.
  */
 import * as Y from 'yjs';
-import { WebsocketProvider } from 'y-websocket';
-import * as decoding from 'lib0/decoding';
+import type { WebsocketProvider } from 'y-websocket';
 import { listFeatures, type BoardFeature } from '$lib/board/features';
 import { listTasks, type TaskCard } from '$lib/board/tasks';
-import { summarizeLinks, type DocLink } from '$lib/board/connection';
-import { collabUrl, CLOSE_UNAUTHENTICATED, CLOSE_WRITE_REFUSED } from '$lib/components/board/sync.svelte';
-
-const MESSAGE_AUTH = 2;
+import { summarizeLinks } from '$lib/board/connection';
+import { batchedReader, collabUrl, LiveLink } from '$lib/components/live/link.svelte';
 /** Origin of this page's own edits. */
 export const TASK_EDIT = Symbol.for('drillboard.tasks.local-edit');
 
@@ -27,30 +24,26 @@ export interface AgencyDocInfo {
 	writable: boolean;
 }
 
-export class AgencyTaskDoc {
+export class AgencyTaskDoc extends LiveLink {
 	readonly agency: string;
 	readonly docName: string;
 	writable = $state(false);
 	tasks = $state.raw<TaskCard[]>([]);
 	features = $state.raw<BoardFeature[]>([]);
-	link = $state<DocLink>('connecting');
-	synced = $state(false);
-	everConnected = $state(false);
-	closed = $state<'unauthenticated' | 'forbidden' | null>(null);
 	refusals = $state(0);
 
 	doc!: Y.Doc;
 	private provider!: WebsocketProvider;
-	private scheduled = false;
 	private destroyed = false;
+	private readonly schedule = batchedReader(() => this.read(), () => !this.destroyed);
 	private resetting = false;
-	private lastDenial = '';
 
 	constructor(
 		info: AgencyDocInfo,
 		private readonly url: string,
 		private readonly onRefused: (d: AgencyTaskDoc, reason: string) => void
 	) {
+		super();
 		this.agency = info.agency;
 		this.docName = info.docName;
 		this.writable = info.writable;
@@ -62,45 +55,13 @@ export class AgencyTaskDoc {
 		this.doc = doc;
 		this.tasks = [];
 		this.features = [];
-		this.synced = false;
 		doc.on('update', () => this.schedule());
-		const provider = new WebsocketProvider(this.url, this.docName, doc, { disableBc: true, maxBackoffTime: 5000 });
-		this.provider = provider;
-		provider.awareness.setLocalState(null);
-		provider.messageHandlers[MESSAGE_AUTH] = (_enc, decoder) => {
-			this.lastDenial = decoding.readVarUint(decoder) === 0 ? decoding.readVarString(decoder) : '';
-		};
-		provider.on('status', ({ status }) => {
-			if (this.provider !== provider) return;
-			if (!(status === 'connecting' && this.link === 'disconnected')) this.link = status;
-			if (status === 'connected') this.everConnected = true;
-			if (status !== 'connected') this.synced = false;
-		});
-		provider.on('sync', (s: boolean) => {
-			if (this.provider === provider) this.synced = s;
-		});
-		provider.on('connection-close', (event) => {
-			if (this.provider !== provider) return;
-			if (this.link !== 'closed') this.link = 'disconnected';
-			this.synced = false;
-			if (event?.code === CLOSE_WRITE_REFUSED) void this.reset(this.lastDenial || event.reason);
-		});
-		provider.on('closed', ({ code }) => {
-			if (this.provider !== provider) return;
-			this.link = 'closed';
-			this.closed = code === CLOSE_UNAUTHENTICATED ? 'unauthenticated' : 'forbidden';
-		});
+		this.provider = this.connectProvider(this.url, this.docName, doc, { onWriteRefused: (reason) => void this.reset(reason) });
 	}
 
-	private schedule() {
-		if (this.scheduled) return;
-		this.scheduled = true;
-		queueMicrotask(() => {
-			this.scheduled = false;
-			if (this.destroyed) return;
-			this.tasks = listTasks(this.doc);
-			this.features = listFeatures(this.doc);
-		});
+	private read() {
+		this.tasks = listTasks(this.doc);
+		this.features = listFeatures(this.doc);
 	}
 
 	/** Drops the refused local copy and resyncs read-only from the server. */
@@ -111,7 +72,6 @@ export class AgencyTaskDoc {
 		this.refusals++;
 		this.provider.destroy();
 		this.doc.destroy();
-		this.lastDenial = '';
 		this.open();
 		this.onRefused(this, reason);
 		this.resetting = false;
