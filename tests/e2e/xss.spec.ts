@@ -112,6 +112,8 @@ test('hostile text stays inert on every page while the exercise runs', async ({ 
 	scenario.injects[0].message = bi(`${H} ${FORMULA}`);
 	scenario.injects[0].from = bi(H2);
 	scenario.taskTemplates[0].title = bi(H);
+	const layerFeature = { kind: 'command_post', geometry: { type: 'Point', coordinates: [114.3, 30.6] }, label: bi(H), notes: bi(H2) };
+	Object.assign(scenario.map, { layers: [{ id: 'common', name: bi(H), features: [{ id: 'F-xss', feature: layerFeature }] }] });
 	await ok(await api.post('/api/v1/scenarios', { data: scenario }), 'import scenario');
 
 	const { exercise } = await ok(await api.post('/api/v1/exercises', { data: { title: H, description: H2 } }), 'create exercise');
