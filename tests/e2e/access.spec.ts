@@ -246,3 +246,21 @@ test('a cross-origin form POST to every action is refused with 403 and changes n
 	expect(ok.status()).toBeLessThan(400);
 	expect((await exercise()).title).toBe('Edited here');
 });
+
+test('the sign-in form never adopts a session it arrives with, and sign-out ends it on the server', async ({ playwright }) => {
+	const planted = (await (await sessions.fire1.post('/api/v1/session', { data: { username: 'fire1', password: PASSWORD } })).json()).token as string;
+	const victim = await playwright.request.newContext({ baseURL, maxRedirects: 0, extraHTTPHeaders: { cookie: `drillboard_session=${planted}` } });
+	const res = await victim.post('/login', { form: { username: 'fire1', password: PASSWORD, next: '' }, headers: { origin: baseURL, accept: 'text/html' } });
+	expect(res.status()).toBe(303);
+	const issued = /drillboard_session=([^;]+)/.exec(res.headers()['set-cookie'] ?? '')?.[1];
+	expect(issued).toBeTruthy();
+	expect(issued).not.toBe(planted);
+	const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
+	expect((await victim.get('/api/v1/me', bearer(planted))).status()).toBe(401);
+	expect((await victim.get('/api/v1/me', bearer(issued as string))).status()).toBe(200);
+	// Signing out through the form kills the token on the server, not just the cookie.
+	const out = await victim.post('/logout', { form: {}, headers: { origin: baseURL, accept: 'text/html', cookie: `drillboard_session=${issued}` } });
+	expect(out.status()).toBe(303);
+	expect((await victim.get('/api/v1/me', bearer(issued as string))).status()).toBe(401);
+	await victim.dispose();
+});
