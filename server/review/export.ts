@@ -447,6 +447,7 @@ export function attachment(title: string, ext: string): string {
 
 /** The export as an HTTP response body with its headers. */
 export async function exportReview(db: Db, access: ExerciseAccess, query: unknown): Promise<{ body: Uint8Array<ArrayBuffer> | string; headers: Record<string, string> }> {
+	authorize(access, 'review.read'); // before reading the query: a refused role learns nothing more
 	const q = parse(exportQuerySchema, query);
 	const data = await reviewExport(db, access, q.version);
 	const t = translator(q.lang);

@@ -8,6 +8,8 @@ export const sessionRoutes: Route[] = [
 		pattern: /^session$/,
 		handler: async (ctx, req) => {
 			const { token } = await login(ctx.database.db, ctx.limiters, await readJson(req.request), req.clientAddress);
+			// Never keep a session that arrived with the sign-in (fixation): the new token replaces it.
+			if (req.session) await invalidateSession(ctx.database.db, req.session.sessionId);
 			return json({ token, tokenType: 'Bearer' }, 201, { 'set-cookie': cookieHeader(token, req.secureCookies) });
 		}
 	},

@@ -1,5 +1,5 @@
 import { redirect } from '@sveltejs/kit';
-import { SESSION_COOKIE, sessionCookieOptions } from '$server/auth/sessions';
+import { invalidateSession, SESSION_COOKIE, sessionCookieOptions } from '$server/auth/sessions';
 import { appContext } from '$server/context';
 import { login } from '$server/users';
 import { isLocale, LOCALE_COOKIE } from '$lib/i18n/locales';
@@ -27,6 +27,8 @@ export const actions: Actions = {
 		} catch (e) {
 			return failFrom(e, 'login', { username: form.username });
 		}
+		// Never keep a session that arrived with the sign-in (fixation): the new token replaces it.
+		if (event.locals.session) await invalidateSession(db, event.locals.session.sessionId);
 		const secure = isSecureRequest(event.url);
 		event.cookies.set(SESSION_COOKIE, token, sessionCookieOptions(secure));
 		// The account's saved language wins from now on; mirror it so the sign-in page matches later.

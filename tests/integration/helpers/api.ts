@@ -11,6 +11,7 @@ export interface CallOptions {
 	token?: string;
 	cookie?: string;
 	address?: string;
+	origin?: string;
 }
 
 /** Calls the JSON API as SvelteKit would: session resolved from the headers, then the router. */
@@ -20,6 +21,7 @@ export function apiClient(database: Database) {
 		const headers = new Headers();
 		if (o.token) headers.set('authorization', `Bearer ${o.token}`);
 		if (o.cookie) headers.set('cookie', o.cookie);
+		if (o.origin) headers.set('origin', o.origin);
 		let body: string | undefined;
 		if (o.rawBody !== undefined || o.body !== undefined) {
 			headers.set('content-type', o.contentType ?? 'application/json');
