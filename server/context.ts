@@ -23,6 +23,8 @@ type EventMap = {
 	logAppended: [entry: LogEntry];
 	injectsDelivered: [exerciseId: string, rows: DeliveryRow[]];
 	injectAcknowledged: [exerciseId: string, ack: InjectAck];
+	/** Its status or members changed (admission facts cached by the collaboration server are dropped). */
+	exerciseChanged: [exerciseId: string];
 };
 export class AppEvents extends EventEmitter<EventMap> {
 	logAppended(entry: LogEntry): void {
@@ -33,6 +35,9 @@ export class AppEvents extends EventEmitter<EventMap> {
 	}
 	injectAcknowledged(exerciseId: string, ack: InjectAck): void {
 		this.emit('injectAcknowledged', exerciseId, ack);
+	}
+	exerciseChanged(exerciseId: string): void {
+		this.emit('exerciseChanged', exerciseId);
 	}
 }
 

@@ -4,15 +4,15 @@
  * exercise stops writes within about one polling interval without a query per message).
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { eq, inArray } from 'drizzle-orm';
+import { inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { agencies, exercises } from '../../db/schema';
+import { exercises } from '../../db/schema';
 import { canReadDoc, canWriteDoc, docName, parseDocName, type BoardDoc } from '../../src/lib/board/docs';
 import { isExerciseStatus, type ExerciseStatus } from '../../src/lib/domain/lifecycle';
 import { playerAgencies, type Membership } from '../../src/lib/domain/roles';
 import { sessionFromHeaders } from '../auth/resolve';
 import { tokenFromAuthorization } from '../auth/sessions';
-import { membershipsOf } from '../exercises';
+import type { AdmissionFacts } from './admission';
 import { withTimeout } from './options';
 import { CLOSE } from './protocol';
 
@@ -24,8 +24,14 @@ export interface Principal {
 	memberships: Membership[];
 }
 
+/** An exercise's status and when it was read (`Date.now()` before the query), so an older reading never overwrites a newer one. */
+export interface StatusReading {
+	status: ExerciseStatus;
+	at: number;
+}
+
 export type Admission =
-	| { ok: true; name: string; doc: BoardDoc; principal: Principal; status: ExerciseStatus }
+	| { ok: true; name: string; doc: BoardDoc; principal: Principal; status: StatusReading }
 	| { ok: false; code: number; reason: string };
 
 const refuse = (code: number, reason: string): Admission => ({ ok: false, code, reason });
@@ -34,7 +40,7 @@ const refuse = (code: number, reason: string): Admission => ({ ok: false, code, 
  * Decides an upgrade for the document named `rawName` (null when the path could not be decoded).
  * Authentication comes first, so an anonymous caller learns nothing about which documents exist.
  */
-export async function admit(db: Db, headers: IncomingHttpHeaders, rawName: string | null, allowedOrigins: readonly string[]): Promise<Admission> {
+export async function admit(db: Db, facts: AdmissionFacts, headers: IncomingHttpHeaders, rawName: string | null, allowedOrigins: readonly string[]): Promise<Admission> {
 	const session = await sessionFromHeaders(db, { authorization: headers.authorization, cookie: headers.cookie });
 	if (!session) return refuse(CLOSE.unauthenticated, 'sign in first');
 	// A cookie rides along with cross-site requests too; a bearer token cannot be forged by a page.
@@ -42,21 +48,20 @@ export async function admit(db: Db, headers: IncomingHttpHeaders, rawName: strin
 	if (byCookie && !originAllowed(headers.origin, headers.host, allowedOrigins)) return refuse(CLOSE.forbidden, 'origin not allowed');
 	const doc = rawName === null ? null : parseDocName(rawName);
 	if (!doc) return refuse(CLOSE.forbidden, 'no such document');
-	const [exercise] = await db.select({ status: exercises.status }).from(exercises).where(eq(exercises.id, doc.exerciseId)).limit(1);
-	if (!exercise || !isExerciseStatus(exercise.status)) return refuse(CLOSE.forbidden, 'no such document');
-	const memberships = await membershipsOf(db, doc.exerciseId, session.user.id);
-	if (!canReadDoc(memberships, doc, exercise.status)) return refuse(CLOSE.forbidden, 'no access to this document');
-	if (doc.kind === 'agency') {
-		const [agency] = await db.select({ code: agencies.code }).from(agencies).where(eq(agencies.code, doc.agency)).limit(1);
-		if (!agency) return refuse(CLOSE.forbidden, 'no such document');
-	}
+	const cached = await facts.exercise(doc.exerciseId);
+	const member = cached && (await facts.membershipsOf(doc.exerciseId, session.user.id, cached));
+	if (!member) return refuse(CLOSE.forbidden, 'no such document');
+	const { memberships } = member;
+	const { status } = member.facts;
+	if (!canReadDoc(memberships, doc, status.status)) return refuse(CLOSE.forbidden, 'no access to this document');
+	if (doc.kind === 'agency' && !(await facts.agencyExists(doc.agency))) return refuse(CLOSE.forbidden, 'no such document');
 	const agency = playerAgencies(memberships)[0] ?? null;
 	return {
 		ok: true,
 		name: docName(doc),
 		doc,
 		principal: { userId: session.user.id, username: session.user.username, agency, memberships },
-		status: exercise.status
+		status
 	};
 }
 
@@ -79,7 +84,7 @@ export function mayWriteDoc(principal: Principal, doc: BoardDoc, status: Exercis
  * of them together. A vanished exercise reads as null (no writes).
  */
 export class ExerciseStatuses {
-	private readonly watched = new Map<string, { status: ExerciseStatus | null; refs: number }>();
+	private readonly watched = new Map<string, { status: ExerciseStatus | null; at: number; refs: number }>();
 	private timer: ReturnType<typeof setInterval> | null = null;
 	private inflight: Promise<void> | null = null;
 
@@ -93,16 +98,16 @@ export class ExerciseStatuses {
 		return this.watched.get(exerciseId)?.status ?? null;
 	}
 
-	/** Records a status just read elsewhere (an upgrade's admission) for an exercise already watched. */
-	note(exerciseId: string, status: ExerciseStatus): void {
+	/** Records a status read elsewhere (an upgrade's admission) for an exercise already watched, unless a newer one is known. */
+	note(exerciseId: string, reading: StatusReading): void {
 		const entry = this.watched.get(exerciseId);
-		if (entry) entry.status = status;
+		if (entry && reading.at >= entry.at) Object.assign(entry, reading);
 	}
 
 	/** Keeps the exercise's status fresh until the returned function is called; null: not known yet. */
-	watch(exerciseId: string, current: ExerciseStatus | null): () => void {
-		const entry = this.watched.get(exerciseId) ?? { status: null, refs: 0 };
-		if (current) entry.status = current;
+	watch(exerciseId: string, current: StatusReading | null): () => void {
+		const entry = this.watched.get(exerciseId) ?? { status: null, at: 0, refs: 0 };
+		if (current && current.at >= entry.at) Object.assign(entry, current);
 		entry.refs++;
 		this.watched.set(exerciseId, entry);
 		if (!this.timer) {
@@ -137,12 +142,13 @@ export class ExerciseStatuses {
 		try {
 			const ids = [...this.watched.keys()];
 			if (!ids.length) return;
+			const at = Date.now();
 			const rows = await this.db.select({ id: exercises.id, status: exercises.status }).from(exercises).where(inArray(exercises.id, ids));
 			const found = new Map(rows.map((r) => [r.id, r.status]));
 			for (const id of ids) {
 				const entry = this.watched.get(id);
 				const status = found.get(id);
-				if (entry) entry.status = status !== undefined && isExerciseStatus(status) ? status : null;
+				if (entry && at >= entry.at) Object.assign(entry, { status: status !== undefined && isExerciseStatus(status) ? status : null, at });
 			}
 		} catch (e) {
 			this.onError(e);

@@ -1,8 +1,9 @@
 /**
  * Awareness (presence) for one room. Clients renew their state every 15 s and move pointers often;
  * relaying each message to every client is N² work. Instead changed client ids are collected and sent
- * as one message per room per window: ~100 ms after a real change, a few seconds for bare renewals
- * (clients drop a peer only after 30 s without news, so a late renewal is harmless).
+ * as one message per room per window: a real change at once if the room sent none in the last ~100 ms
+ * (else at the end of that window), bare renewals a few seconds later (clients drop a peer only after
+ * 30 s without news, so a late renewal is harmless).
  */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
@@ -33,21 +34,27 @@ interface Entry {
 	state: unknown;
 }
 
-/** Decodes an awareness update strictly (the same format y-protocols writes). */
-function decodeEntries(update: Uint8Array): Entry[] {
+/**
+ * Decodes an awareness update strictly (the same format y-protocols writes), except that entries
+ * `isStale` rejects are dropped unparsed: stock clients echo every state they receive, so most
+ * entries a server sees are ones it already has.
+ */
+function decodeEntries(update: Uint8Array, isStale: (clientId: number, clock: number, json: string) => boolean): { entries: Entry[]; dropped: boolean } {
 	try {
 		const decoder = decoding.createDecoder(update);
 		const n = decoding.readVarUint(decoder);
 		const entries: Entry[] = [];
+		let dropped = false;
 		for (let i = 0; i < n; i++) {
 			const clientId = decoding.readVarUint(decoder);
 			const clock = decoding.readVarUint(decoder);
 			const json = decoding.readVarString(decoder);
+			if (isStale(clientId, clock, json)) dropped = true;
 			// applyAwarenessUpdate parses again; a bad entry must fail here, not half-way through there.
-			entries.push({ clientId, clock, json, state: JSON.parse(json) });
+			else entries.push({ clientId, clock, json, state: JSON.parse(json) });
 		}
 		if (decoding.hasContent(decoder)) throw new Error('trailing bytes');
-		return entries;
+		return { entries, dropped };
 	} catch (e) {
 		throw new MalformedMessage(`bad awareness update: ${e instanceof Error ? e.message : 'undecodable'}`);
 	}
@@ -85,6 +92,7 @@ export class AwarenessRelay {
 	private urgent = false;
 	private timer: ReturnType<typeof setTimeout> | null = null;
 	private flushAt = Infinity;
+	private lastFlush = 0;
 
 	constructor(
 		doc: Y.Doc,
@@ -114,10 +122,18 @@ export class AwarenessRelay {
 	 * Throws MalformedMessage for an undecodable update.
 	 */
 	apply(owner: AwarenessOwner, update: Uint8Array): void {
-		const entries = decodeEntries(update);
+		const { entries, dropped } = decodeEntries(update, (id, clock, json) => this.isStale(id, clock, json));
+		// Stale entries are filtered before claiming: a same-user echo (a second tab) must not take the id over.
 		const kept = entries.filter((e) => e.json.length <= MAX_STATE_CHARS && !claimsOtherUser(e.state, owner.userId) && this.claim(owner, e.clientId));
 		if (!kept.length) return;
-		applyAwarenessUpdate(this.awareness, kept.length === entries.length ? update : encodeEntries(kept), owner);
+		applyAwarenessUpdate(this.awareness, kept.length === entries.length && !dropped ? update : encodeEntries(kept), owner);
+	}
+
+	/** An entry applyAwarenessUpdate would ignore (same rule): not newer than the state held, an unknown client counting as clock 0. */
+	private isStale(clientId: number, clock: number, json: string): boolean {
+		const current = this.awareness.meta.get(clientId)?.clock ?? 0;
+		if (current < clock) return false;
+		return current > clock || json !== 'null' || !this.awareness.states.has(clientId);
 	}
 
 	private claim(owner: AwarenessOwner, clientId: number): boolean {
@@ -159,16 +175,18 @@ export class AwarenessRelay {
 		this.timer = null;
 	}
 
+	/** A change goes out at once (leading edge) unless the room flushed within `changeMs`; then at the window's end. */
 	private schedule(): void {
-		const delay = this.urgent ? this.timing.changeMs : this.timing.renewalMs;
-		const at = Date.now() + delay;
+		const now = Date.now();
+		const at = this.urgent ? Math.max(now, this.lastFlush + this.timing.changeMs) : now + this.timing.renewalMs;
 		if (this.timer && this.flushAt <= at) return;
 		if (this.timer) clearTimeout(this.timer);
 		this.flushAt = at;
-		this.timer = setTimeout(() => this.flush(), delay);
+		this.timer = setTimeout(() => this.flush(), at - now);
 	}
 
 	private flush(): void {
+		this.lastFlush = Date.now();
 		this.timer = null;
 		this.flushAt = Infinity;
 		this.urgent = false;

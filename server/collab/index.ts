@@ -10,6 +10,7 @@ import type * as Y from 'yjs';
 import { controlDocName, docName, parseDocName } from '../../src/lib/board/docs';
 import type { AppContext } from '../context';
 import { ExerciseStatuses } from './access';
+import { AdmissionFacts, YieldingQueue } from './admission';
 import { Connection } from './connection';
 import { resolveOptions, type CollabOptions } from './options';
 import { CLOSE } from './protocol';
@@ -38,6 +39,9 @@ export interface Collab {
 	close(): Promise<void>;
 }
 
+/** Admissions in flight at once; more wait their turn (see admission.ts). */
+const ADMISSION_CONCURRENCY = 8;
+
 /** How long shutdown waits for clients to answer the close handshake before dropping them. */
 const CLOSE_GRACE_MS = 1000;
 
@@ -47,6 +51,9 @@ export function createCollab(ctx: AppContext, options?: CollabOptions): Collab {
 	const counters = newCounters();
 	const statuses = new ExerciseStatuses(db, opts.statusRefreshMs, (e) => opts.log.error('[collab] re-reading exercise status failed:', e));
 	const rooms = new Rooms({ db, options: opts, counters, statuses });
+	const facts = new AdmissionFacts(db, opts.admissionCacheMs);
+	const forget = (exerciseId: string) => facts.invalidate(exerciseId);
+	ctx.events.on('exerciseChanged', forget);
 	const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxMessageBytes, perMessageDeflate: false });
 	const connections = new Set<Connection>();
 	let closing = false;
@@ -72,6 +79,8 @@ export function createCollab(ctx: AppContext, options?: CollabOptions): Collab {
 
 	const deps: UpgradeDeps = {
 		db,
+		facts,
+		admissions: new YieldingQueue(ADMISSION_CONCURRENCY),
 		wss,
 		rooms,
 		options: opts,
@@ -112,6 +121,7 @@ export function createCollab(ctx: AppContext, options?: CollabOptions): Collab {
 		async close() {
 			if (closing) return;
 			closing = true;
+			ctx.events.off('exerciseChanged', forget);
 			clearInterval(pinger);
 			if (poller) clearInterval(poller);
 			stopReconnect();

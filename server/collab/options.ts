@@ -16,6 +16,8 @@ export interface CollabOptions {
 	unloadDelayMs?: number;
 	/** How often exercise statuses are re-read (ending an exercise stops writes within this). */
 	statusRefreshMs?: number;
+	/** How long an exercise's status and members read for admissions are reused (status changes made through this process drop them at once). */
+	admissionCacheMs?: number;
 	/** Awareness relay windows: after a real change, and for bare renewals. */
 	awarenessChangeMs?: number;
 	awarenessRenewalMs?: number;
@@ -53,6 +55,7 @@ export function resolveOptions(o: CollabOptions = {}): ResolvedOptions {
 		snapshotMinTail: o.snapshotMinTail ?? 20,
 		unloadDelayMs: o.unloadDelayMs ?? 5_000,
 		statusRefreshMs: o.statusRefreshMs ?? 1_000,
+		admissionCacheMs: o.admissionCacheMs ?? 1_000,
 		awarenessChangeMs: o.awarenessChangeMs ?? 100,
 		awarenessRenewalMs: o.awarenessRenewalMs ?? 5_000,
 		pingIntervalMs: o.pingIntervalMs ?? 30_000,

@@ -11,8 +11,7 @@
 import * as Y from 'yjs';
 import type { Db } from '../../db/client';
 import type { BoardDoc } from '../../src/lib/board/docs';
-import type { ExerciseStatus } from '../../src/lib/domain/lifecycle';
-import { mayWriteDoc, type ExerciseStatuses } from './access';
+import { mayWriteDoc, type ExerciseStatuses, type StatusReading } from './access';
 import { AwarenessRelay } from './awareness';
 import type { Connection } from './connection';
 import type { ResolvedOptions } from './options';
@@ -80,7 +79,7 @@ export class Room {
 		);
 	}
 
-	async load(status: ExerciseStatus | null): Promise<void> {
+	async load(status: StatusReading | null): Promise<void> {
 		const { db, options } = this.deps;
 		const bus = options.bus;
 		// Subscribe first: whatever is logged after the load's read arrives on the bus.

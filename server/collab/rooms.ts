@@ -4,7 +4,7 @@
  * once its pending updates are stored and a snapshot written if worthwhile.
  */
 import type { BoardDoc } from '../../src/lib/board/docs';
-import type { ExerciseStatus } from '../../src/lib/domain/lifecycle';
+import type { StatusReading } from './access';
 import { withTimeout } from './options';
 import { Room, type RoomDeps } from './room';
 
@@ -27,7 +27,7 @@ export class Rooms {
 	}
 
 	/** The loaded room for a document, with one reference held for the caller (see `release`). `status` seeds the status watch (null: look it up). */
-	async acquire(name: string, ref: BoardDoc, status: ExerciseStatus | null): Promise<Room> {
+	async acquire(name: string, ref: BoardDoc, status: StatusReading | null): Promise<Room> {
 		if (this.closed) throw new Error('collab server is closed');
 		let room = this.rooms.get(name);
 		if (room && status) this.deps.statuses.note(ref.exerciseId, status);

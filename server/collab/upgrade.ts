@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
 import type { Db } from '../../db/client';
 import { admit, type Admission } from './access';
+import type { AdmissionFacts, YieldingQueue } from './admission';
 import { withTimeout, type ResolvedOptions } from './options';
 import { CLOSE } from './protocol';
 import type { Room } from './room';
@@ -35,6 +36,9 @@ export function docNameFromUrl(url: string): string | null {
 
 export interface UpgradeDeps {
 	db: Db;
+	facts: AdmissionFacts;
+	/** Admissions run through it, so a join storm does not flood the database at once. */
+	admissions: YieldingQueue;
 	wss: WebSocketServer;
 	rooms: Rooms;
 	options: ResolvedOptions;
@@ -54,7 +58,9 @@ export async function upgradeCollab(deps: UpgradeDeps, req: IncomingMessage, soc
 		if (deps.closing()) return void acceptAndClose(CLOSE.goingAway, 'server shutting down');
 		let admission: Admission;
 		try {
-			admission = await withTimeout(admit(deps.db, req.headers, docNameFromUrl(req.url ?? ''), options.allowedOrigins), options.loadTimeoutMs, 'checking the session');
+			// The timeout is inside the queue's task: a query that never settles must not hold its place for good.
+			const check = () => admit(deps.db, deps.facts, req.headers, docNameFromUrl(req.url ?? ''), options.allowedOrigins);
+			admission = await deps.admissions.run(() => withTimeout(check(), options.loadTimeoutMs, 'checking the session'));
 		} catch (e) {
 			options.log.error('[collab] checking an upgrade failed:', e);
 			return void acceptAndClose(CLOSE.internalError, 'internal error');

@@ -53,6 +53,7 @@ export const exerciseRoutes: Route[] = [
 		handler: async (ctx, req, [id]) => {
 			const { session, access } = await memberAccess(ctx, req, id);
 			const status = await transitionExercise(ctx.database.db, session.user, access, await readJson(req.request));
+			ctx.events.exerciseChanged(access.exercise.id);
 			return json({ status });
 		}
 	}

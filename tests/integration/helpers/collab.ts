@@ -23,6 +23,8 @@ export interface CapturedLog {
 export interface RunningCollab {
 	url: string;
 	collab: Collab;
+	/** The context's events, for emitting what the API would (e.g. `exerciseChanged`). */
+	events: AppEvents;
 	log: CapturedLog;
 	stop(): Promise<void>;
 }
@@ -43,6 +45,7 @@ export async function startCollab(database: Database, options: AttachOptions = {
 	return {
 		url: `ws://127.0.0.1:${port}/collab`,
 		collab,
+		events: ctx.events,
 		log,
 		async stop() {
 			await collab.close();

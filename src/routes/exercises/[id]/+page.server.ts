@@ -43,6 +43,7 @@ export const actions: Actions = {
 		try {
 			const access = await accessExercise(db, user, event.params.id);
 			const status = await transitionExercise(db, user, access, { status: form.status });
+			(await appContext()).events.exerciseChanged(access.exercise.id);
 			return { done: { form: 'transition', status } };
 		} catch (e) {
 			// On a conflict the page shows why, from the state the exercise is actually in now.
