@@ -25,6 +25,8 @@ type EventMap = {
 	injectAcknowledged: [exerciseId: string, ack: InjectAck];
 	/** Its status or members changed (admission facts cached by the collaboration server are dropped). */
 	exerciseChanged: [exerciseId: string];
+	/** One session (signed out) or all of a user's (sessionId null: password reset, deactivation) ended. */
+	sessionsEnded: [userId: string, sessionId: string | null];
 };
 export class AppEvents extends EventEmitter<EventMap> {
 	logAppended(entry: LogEntry): void {
@@ -38,6 +40,9 @@ export class AppEvents extends EventEmitter<EventMap> {
 	}
 	exerciseChanged(exerciseId: string): void {
 		this.emit('exerciseChanged', exerciseId);
+	}
+	sessionsEnded(userId: string, sessionId: string | null): void {
+		this.emit('sessionsEnded', userId, sessionId);
 	}
 }
 

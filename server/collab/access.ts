@@ -18,6 +18,8 @@ import { CLOSE } from './protocol';
 
 export interface Principal {
 	userId: string;
+	/** The session the socket was admitted with: it is closed when that session ends. */
+	sessionId: string;
 	username: string;
 	/** Written to the update log: the agency the person plays for here, null for other roles. */
 	agency: string | null;
@@ -60,7 +62,7 @@ export async function admit(db: Db, facts: AdmissionFacts, headers: IncomingHttp
 		ok: true,
 		name: docName(doc),
 		doc,
-		principal: { userId: session.user.id, username: session.user.username, agency, memberships },
+		principal: { userId: session.user.id, sessionId: session.sessionId, username: session.user.username, agency, memberships },
 		status
 	};
 }

@@ -15,6 +15,7 @@ import { Connection } from './connection';
 import { resolveOptions, type CollabOptions } from './options';
 import { CLOSE } from './protocol';
 import { Rooms } from './rooms';
+import { SessionWatch } from './session-watch';
 import { newCounters, type CollabStats } from './stats';
 import { isCollabRequest, upgradeCollab, type UpgradeDeps } from './upgrade';
 
@@ -56,6 +57,9 @@ export function createCollab(ctx: AppContext, options?: CollabOptions): Collab {
 	ctx.events.on('exerciseChanged', forget);
 	const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxMessageBytes, perMessageDeflate: false });
 	const connections = new Set<Connection>();
+	const watch = new SessionWatch(db, () => connections, opts.sessionSweepMs, (e) => opts.log.warn('[collab] checking open sessions failed:', e));
+	const sessionsEnded = (userId: string, sessionId: string | null) => watch.ended(userId, sessionId);
+	ctx.events.on('sessionsEnded', sessionsEnded);
 	let closing = false;
 	let allClosed: (() => void) | null = null;
 
@@ -122,6 +126,8 @@ export function createCollab(ctx: AppContext, options?: CollabOptions): Collab {
 			if (closing) return;
 			closing = true;
 			ctx.events.off('exerciseChanged', forget);
+			ctx.events.off('sessionsEnded', sessionsEnded);
+			watch.stop();
 			clearInterval(pinger);
 			if (poller) clearInterval(poller);
 			stopReconnect();

@@ -18,6 +18,8 @@ export interface CollabOptions {
 	statusRefreshMs?: number;
 	/** How long an exercise's status and members read for admissions are reused (status changes made through this process drop them at once). */
 	admissionCacheMs?: number;
+	/** How often open sockets' sessions are checked (sessions ended in this process close their sockets at once). */
+	sessionSweepMs?: number;
 	/** Awareness relay windows: after a real change, and for bare renewals. */
 	awarenessChangeMs?: number;
 	awarenessRenewalMs?: number;
@@ -56,6 +58,7 @@ export function resolveOptions(o: CollabOptions = {}): ResolvedOptions {
 		unloadDelayMs: o.unloadDelayMs ?? 5_000,
 		statusRefreshMs: o.statusRefreshMs ?? 1_000,
 		admissionCacheMs: o.admissionCacheMs ?? 1_000,
+		sessionSweepMs: o.sessionSweepMs ?? 10_000,
 		awarenessChangeMs: o.awarenessChangeMs ?? 100,
 		awarenessRenewalMs: o.awarenessRenewalMs ?? 5_000,
 		pingIntervalMs: o.pingIntervalMs ?? 30_000,

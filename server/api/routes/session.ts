@@ -1,4 +1,4 @@
-import { invalidateSession } from '../../auth/sessions';
+import { endSession } from '../../auth/end-session';
 import { login } from '../../users';
 import { cookieHeader, json, readJson, requireSession, type Route } from '../http';
 
@@ -9,7 +9,7 @@ export const sessionRoutes: Route[] = [
 		handler: async (ctx, req) => {
 			const { token } = await login(ctx.database.db, ctx.limiters, await readJson(req.request), req.clientAddress);
 			// Never keep a session that arrived with the sign-in (fixation): the new token replaces it.
-			if (req.session) await invalidateSession(ctx.database.db, req.session.sessionId);
+			if (req.session) await endSession(ctx, req.session);
 			return json({ token, tokenType: 'Bearer' }, 201, { 'set-cookie': cookieHeader(token, req.secureCookies) });
 		}
 	},
@@ -17,8 +17,7 @@ export const sessionRoutes: Route[] = [
 		method: 'DELETE',
 		pattern: /^session$/,
 		handler: async (ctx, req) => {
-			const s = requireSession(req);
-			await invalidateSession(ctx.database.db, s.sessionId);
+			await endSession(ctx, requireSession(req));
 			return new Response(null, { status: 204, headers: { 'set-cookie': cookieHeader('', req.secureCookies, 0) } });
 		}
 	},

@@ -1,5 +1,6 @@
 import { redirect } from '@sveltejs/kit';
-import { invalidateSession, SESSION_COOKIE, sessionCookieOptions } from '$server/auth/sessions';
+import { endSession } from '$server/auth/end-session';
+import { SESSION_COOKIE, sessionCookieOptions } from '$server/auth/sessions';
 import { appContext } from '$server/context';
 import { login } from '$server/users';
 import { isLocale, LOCALE_COOKIE } from '$lib/i18n/locales';
@@ -28,7 +29,7 @@ export const actions: Actions = {
 			return failFrom(e, 'login', { username: form.username });
 		}
 		// Never keep a session that arrived with the sign-in (fixation): the new token replaces it.
-		if (event.locals.session) await invalidateSession(db, event.locals.session.sessionId);
+		if (event.locals.session) await endSession(ctx, event.locals.session);
 		const secure = isSecureRequest(event.url);
 		event.cookies.set(SESSION_COOKIE, token, sessionCookieOptions(secure));
 		// The account's saved language wins from now on; mirror it so the sign-in page matches later.

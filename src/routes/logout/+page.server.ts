@@ -1,5 +1,6 @@
 import { redirect } from '@sveltejs/kit';
-import { invalidateSession, SESSION_COOKIE } from '$server/auth/sessions';
+import { endSession } from '$server/auth/end-session';
+import { SESSION_COOKIE } from '$server/auth/sessions';
 import { appContext } from '$server/context';
 import { isSecureRequest } from '$lib/server/http';
 import type { Actions, PageServerLoad } from './$types';
@@ -11,10 +12,7 @@ export const load: PageServerLoad = () => {
 
 export const actions: Actions = {
 	default: async ({ locals, cookies, url }) => {
-		if (locals.session) {
-			const ctx = await appContext();
-			await invalidateSession(ctx.database.db, locals.session.sessionId);
-		}
+		if (locals.session) await endSession(await appContext(), locals.session);
 		cookies.delete(SESSION_COOKIE, { path: '/', secure: isSecureRequest(url) });
 		redirect(303, '/login');
 	}

@@ -14,9 +14,12 @@ export interface CallOptions {
 	origin?: string;
 }
 
-/** Calls the JSON API as SvelteKit would: session resolved from the headers, then the router. */
-export function apiClient(database: Database) {
-	const ctx: AppContext = { database, limiters: createLoginLimiters(), seeded: true, events: new AppEvents() };
+/**
+ * Calls the JSON API as SvelteKit would: session resolved from the headers, then the router. Pass the
+ * collaboration server's `events` to have it hear what the API does, as in one process.
+ */
+export function apiClient(database: Database, events = new AppEvents()) {
+	const ctx: AppContext = { database, limiters: createLoginLimiters(), seeded: true, events };
 	async function call(method: string, path: string, o: CallOptions = {}) {
 		const headers = new Headers();
 		if (o.token) headers.set('authorization', `Bearer ${o.token}`);

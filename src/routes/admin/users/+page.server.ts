@@ -21,7 +21,8 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 /** Every action re-checks that the caller is an administrator (a forged POST gets 403). */
 async function adminContext(event: RequestEvent) {
 	const { user } = requireAdmin(event.locals, event.url);
-	return { user, db: (await appContext()).database.db };
+	const ctx = await appContext();
+	return { user, db: ctx.database.db, events: ctx.events };
 }
 
 export const actions: Actions = {
@@ -44,18 +45,19 @@ export const actions: Actions = {
 	},
 
 	resetPassword: async (event) => {
-		const { user, db } = await adminContext(event);
+		const { user, db, events } = await adminContext(event);
 		const form = formText(await event.request.formData(), 'userId', 'password');
 		try {
 			await resetPassword(db, user.systemRole, form.userId, form.password);
 		} catch (e) {
 			return failFrom(e, 'resetPassword', { userId: form.userId });
 		}
+		events.sessionsEnded(form.userId, null); // open boards of that account close too
 		return { done: { form: 'resetPassword', userId: form.userId } };
 	},
 
 	setActive: async (event) => {
-		const { user, db } = await adminContext(event);
+		const { user, db, events } = await adminContext(event);
 		const form = formText(await event.request.formData(), 'userId', 'active');
 		const active = form.active === 'true';
 		try {
@@ -63,6 +65,7 @@ export const actions: Actions = {
 		} catch (e) {
 			return failFrom(e, 'setActive', { userId: form.userId });
 		}
+		if (!active) events.sessionsEnded(form.userId, null);
 		return { done: { form: 'setActive', userId: form.userId, active } };
 	}
 };
