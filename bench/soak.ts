@@ -187,7 +187,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
 			const t0 = performance.now();
 			const res = await fetch(`${base}/api/v1/${path}`, {
 				method,
-				headers: { ...(who ? { authorization: `Bearer ${tokens[who]}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+				// A fresh connection each time: a reused keep-alive socket the server is just closing fails as
+				// "fetch failed" without the request having reached the server (a client-side race, not a refusal).
+				headers: { ...(who ? { authorization: `Bearer ${tokens[who]}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }), connection: 'close' },
 				body: body === undefined ? undefined : JSON.stringify(body),
 				signal: AbortSignal.timeout(30_000)
 			});
@@ -290,7 +292,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
 				if (r.status === 201) entries2xx.push({ seq: r.json.entry.seq, text });
 				else fail(`${u} log: ${r.status} ${JSON.stringify(r.json)}`);
 				const inbox = await call('GET', `exercises/${exerciseId}/inbox`, u).catch((e: Error) => ({ status: 0, json: e.message }));
-				if (inbox.status !== 200) fail(`${u} inbox: ${inbox.status}`);
+				if (inbox.status !== 200) fail(`${u} inbox: ${inbox.status} ${JSON.stringify(inbox.json)}`);
 				for (const inj of (inbox.json?.injects ?? []) as { id: string }[]) {
 					if (acked.has(inj.id)) continue;
 					const a = await call('POST', `exercises/${exerciseId}/injects/${inj.id}/ack`, u).catch((e: Error) => ({ status: 0, json: e.message }));
