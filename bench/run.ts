@@ -1,12 +1,14 @@
 /**
  * Runs every benchmark, one after another, each in its own Node process so that none measures the
- * leftovers of another. Arguments are passed on (e.g. `npm run bench -- --quick`).
+ * leftovers of another. Arguments are passed on (e.g. `npm run bench -- --quick`, `-- --minutes=5` for
+ * the soak). The multi-process benchmark (scale.ts) needs PostgreSQL and Redis: set DATABASE_URL (and
+ * REDIS_URL unless Redis is on 127.0.0.1:6379); without DATABASE_URL it says so and counts as failed.
  * To add a benchmark, add its file to BENCHES.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const BENCHES = ['collab.ts', 'review.ts'];
+const BENCHES = ['collab.ts', 'review.ts', 'scale.ts', 'soak.ts'];
 
 const args = process.argv.slice(2);
 let failed = 0;

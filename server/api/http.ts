@@ -1,6 +1,6 @@
 import type { AppContext } from '../context';
 import { SESSION_COOKIE, sessionCookieOptions, type ValidSession } from '../auth/sessions';
-import { AppError, unauthorized } from '../errors';
+import { AppError, databaseUnavailable, isDatabaseUnreachable, unauthorized } from '../errors';
 import { accessExercise, type ExerciseAccess } from '../exercises';
 
 /** One API request as the router sees it (built by SvelteKit's catch-all route, or by tests). */
@@ -25,6 +25,11 @@ export const json = (body: unknown, status = 200, headers: Record<string, string
 export function errorResponse(e: AppError): Response {
 	const body = { error: { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) } };
 	return json(body, e.status, e.retryAfterSeconds ? { 'retry-after': String(e.retryAfterSeconds) } : {});
+}
+
+/** The 503 answer when `e` says the database is unreachable (nothing was stored); null for any other error. */
+export function apiUnavailable(e: unknown): Response | null {
+	return isDatabaseUnreachable(e) ? errorResponse(databaseUnavailable()) : null;
 }
 
 export function cookieHeader(value: string, secure: boolean, maxAge?: number): string {

@@ -1,6 +1,6 @@
 import type { AppContext } from '../context';
 import { AppError, forbidden, notFound } from '../errors';
-import { errorResponse, json, type ApiRequest, type Route } from './http';
+import { apiUnavailable, errorResponse, json, type ApiRequest, type Route } from './http';
 import { exerciseRoutes } from './routes/exercises';
 import { injectRoutes } from './routes/injects';
 import { logRoutes } from './routes/log';
@@ -54,6 +54,11 @@ export async function handleApi(ctx: AppContext, req: ApiRequest, path: string):
 		return await hit.r.handler(ctx, req, (hit.m as RegExpExecArray).slice(1).map(decodeParam));
 	} catch (e) {
 		if (e instanceof AppError) return errorResponse(e);
+		const unavailable = apiUnavailable(e);
+		if (unavailable) {
+			console.warn('api: database unreachable', req.request.method, path, e instanceof Error ? e.message : e);
+			return unavailable;
+		}
 		console.error('api error', req.request.method, path, e);
 		return json({ error: { code: 'internal', message: 'Something went wrong on the server.' } }, 500);
 	}

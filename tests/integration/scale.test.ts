@@ -3,17 +3,15 @@
  * With DATABASE_URL: two real server processes on two ports, stock providers on each, kill -9 of one.
  * On both backends: the Redis relay itself, and that multi-process mode refuses to start on PGlite.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import http from 'node:http';
-import net from 'node:net';
-import { createInterface } from 'node:readline';
 import { asc, eq } from 'drizzle-orm';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
-import { docUpdates, injectDeliveries } from '../../db/schema';
+import { docUpdates, injectAcks, injectDeliveries } from '../../db/schema';
 import { loadDocument, UpdateLog, type NewUpdate } from '../../server/collab/persistence';
 import { ScaleConfigError, startScale } from '../../server/scale';
 import { createRedisBus, decodeBusMessage, encodeBusMessage } from '../../server/scale/redis-bus';
@@ -23,6 +21,7 @@ import { minimalScenario } from '../fixtures/minimal-scenario';
 import { apiClient } from './helpers/api';
 import { cloneDemoExercise, sessionsFor, waitFor } from './helpers/collab';
 import { backend, freshDatabase, seededDatabase, type TestDatabase } from './helpers/db';
+import { startServing, tcpProxy, type Proc, type Proxy } from './helpers/serving';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Channels of this run only: other test files and servers may share the Redis. */
@@ -49,60 +48,8 @@ async function ensureRedis(): Promise<void> {
 	await waitFor(redisAnswers, 'Redis to answer', 5000);
 }
 
-/** A serving process (tests/integration/helpers/scale-process.ts): the real server wiring on its own port. */
-interface Proc {
-	child: ChildProcess;
-	port: number;
-	logs: string[];
-	exited: Promise<number | null>;
-}
-
 /** Ports of this file's servers and proxies (the project's range for such tests: 4300–4399). */
-const PORTS = { a: 4311, b: 4312, c: 4313, d: 4314, redisProxy: 4321, pgProxy: 4322 };
-
-/** A TCP forwarder we can cut (every connection dropped, new ones refused) and restore: a network fault on demand. */
-interface Proxy {
-	cut(): Promise<void>;
-	restore(): Promise<void>;
-}
-
-async function tcpProxy(port: number, targetPort: number): Promise<Proxy> {
-	const sockets = new Set<net.Socket>();
-	let server: net.Server | null = null;
-	const open = () =>
-		new Promise<void>((resolve, reject) => {
-			const s = net.createServer((inbound) => {
-				const outbound = net.connect(targetPort, '127.0.0.1');
-				const end = () => {
-					inbound.destroy();
-					outbound.destroy();
-					sockets.delete(inbound);
-					sockets.delete(outbound);
-				};
-				for (const sock of [inbound, outbound]) {
-					sockets.add(sock);
-					sock.on('error', end);
-					sock.on('close', end);
-				}
-				inbound.pipe(outbound);
-				outbound.pipe(inbound);
-			});
-			s.once('error', reject);
-			s.listen(port, '127.0.0.1', () => resolve());
-			server = s;
-		});
-	await open();
-	return {
-		async cut() {
-			const s = server;
-			server = null;
-			for (const sock of sockets) sock.destroy();
-			sockets.clear();
-			if (s) await new Promise((resolve) => s.close(resolve));
-		},
-		restore: open
-	};
-}
+const PORTS = { a: 4311, b: 4312, c: 4313, d: 4314, apiServer: 4315, redisProxy: 4321, pgProxy: 4322, apiPgProxy: 4323 };
 
 /**
  * The stock provider with a list of servers: it starts on `list[start]` and moves to the next one
@@ -149,34 +96,6 @@ function health(port: number): Promise<{ status: number; body: { status: string;
 	});
 }
 
-function startProcess(env: Record<string, string | undefined>): Promise<Proc> {
-	const child = spawn(process.execPath, ['--import', 'tsx', 'tests/integration/helpers/scale-process.ts'], {
-		env: { ...process.env, ...env },
-		stdio: ['ignore', 'pipe', 'pipe']
-	});
-	const logs: string[] = [];
-	const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-	child.stderr!.on('data', (d: Buffer) => {
-		logs.push(d.toString());
-		if (process.env.SCALE_DEBUG) process.stderr.write(d); // SCALE_DEBUG=1: the servers' logs on the test's stderr
-	});
-	return new Promise((resolve, reject) => {
-		createInterface({ input: child.stdout! }).on('line', (line) => {
-			let msg: { port?: number; log?: string };
-			try {
-				msg = JSON.parse(line);
-			} catch {
-				return;
-			}
-			if (msg.log) logs.push(msg.log);
-			if (msg.log && process.env.SCALE_DEBUG) process.stderr.write(`[${env.PORT}] ${msg.log}\n`);
-			if (msg.port) resolve({ child, port: msg.port, logs, exited });
-		});
-		void exited.then((code) => process.env.SCALE_DEBUG && process.stderr.write(`[${env.PORT}] exited ${code}\n`));
-		void exited.then((code) => reject(new Error(`server process exited with ${code}: ${logs.join('\n')}`)));
-	});
-}
-
 describe(`multi-process mode, parts that need no second process (${backend})`, () => {
 	beforeAll(ensureRedis);
 
@@ -185,7 +104,7 @@ describe(`multi-process mode, parts that need no second process (${backend})`, (
 		expect(() => startScale({ redisUrl: REDIS_URL })).toThrow(/DATABASE_URL/);
 		expect(startScale({})).toBeNull(); // no REDIS_URL: single process, nothing started
 		// The serving process refuses before opening anything.
-		const refused = startProcess({ REDIS_URL, DATABASE_URL: '' });
+		const refused = startServing({ REDIS_URL, DATABASE_URL: '' });
 		await expect(refused).rejects.toThrow(/exited with 1: Drillboard cannot start: REDIS_URL is set \(multi-process mode\) but DATABASE_URL is not/);
 	});
 
@@ -285,9 +204,9 @@ if (backend === 'postgres') {
 			room = agencyDocName(await cloneDemoExercise(base.db), 'fire');
 			const env = { DATABASE_URL: base.options.url, REDIS_URL, REDIS_PREFIX: PREFIX };
 			// The first applies the migrations and takes the scheduler lock; the second starts after it.
-			procs.push(await startProcess({ ...env, PORT: String(PORTS.a) }));
+			procs.push(await startServing({ ...env, PORT: String(PORTS.a) }));
 			await waitFor(() => procs[0].logs.some((l) => l.includes('now the scheduler leader')), 'process A to lead', 10_000);
-			procs.push(await startProcess({ ...env, PORT: String(PORTS.b) }));
+			procs.push(await startServing({ ...env, PORT: String(PORTS.b) }));
 		}, 60_000);
 
 		afterAll(async () => {
@@ -412,8 +331,8 @@ if (backend === 'postgres') {
 			pgProxy = await tcpProxy(PORTS.pgProxy, Number(direct.port || 5432));
 			direct.port = String(PORTS.pgProxy);
 			const env = { DATABASE_URL: direct.toString(), REDIS_URL: `redis://127.0.0.1:${PORTS.redisProxy}`, REDIS_PREFIX: `${PREFIX}faults:` };
-			procs.push(await startProcess({ ...env, PORT: String(PORTS.c) }));
-			procs.push(await startProcess({ ...env, PORT: String(PORTS.d) }));
+			procs.push(await startServing({ ...env, PORT: String(PORTS.c) }));
+			procs.push(await startServing({ ...env, PORT: String(PORTS.d) }));
 			const client = (start: number, token: string) => {
 				const p = failoverClient([urls[start]], 0, room, token); // no failover here: each stays on its process
 				providers.push(p);
@@ -509,5 +428,102 @@ if (backend === 'postgres') {
 			const seqs = await seqsOf(base.db, room);
 			expect(seqs).toEqual(seqs.map((_, i) => i + 1));
 		}, 60_000);
+	});
+}
+
+if (backend === 'postgres') {
+	describe('fault: PostgreSQL lost under the HTTP API (one process, network cut by a proxy we control)', () => {
+		let base: TestDatabase;
+		let pgProxy: Proxy;
+		let proc: Proc;
+		const t: Record<string, string> = {};
+		let exerciseId: string;
+
+		/** One API call over HTTP on a fresh connection, timed: a refusal must come quickly, never hang. */
+		async function call(method: string, path: string, who: string | null, body?: unknown) {
+			const started = Date.now();
+			const res = await fetch(`http://127.0.0.1:${PORTS.apiServer}/api/v1/${path}`, {
+				method,
+				headers: { ...(who ? { authorization: `Bearer ${t[who]}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }), connection: 'close' },
+				body: body === undefined ? undefined : JSON.stringify(body),
+				signal: AbortSignal.timeout(15_000)
+			});
+			const text = await res.text();
+			return { status: res.status, headers: res.headers, text, json: text ? JSON.parse(text) : null, ms: Date.now() - started };
+		}
+		const signIn = async (username: string) => {
+			const r = await call('POST', 'session', null, { username, password: 'drillboard' });
+			expect(r.status).toBe(201);
+			t[username] = r.json.token;
+		};
+
+		beforeAll(async () => {
+			base = await seededDatabase();
+			const direct = new URL(base.options.url!);
+			pgProxy = await tcpProxy(PORTS.apiPgProxy, Number(direct.port || 5432));
+			direct.port = String(PORTS.apiPgProxy);
+			proc = await startServing({ DATABASE_URL: direct.toString(), REDIS_URL: '', PORT: String(PORTS.apiServer) });
+			for (const u of ['facilitator', 'em1', 'fire1', 'police1']) await signIn(u);
+			expect((await call('POST', 'scenarios', 'facilitator', minimalScenario())).status).toBe(201);
+			exerciseId = (await call('POST', 'exercises', 'facilitator', { title: 'Outage' })).json.exercise.id;
+			for (const u of ['em1', 'fire1', 'police1']) expect((await call('POST', `exercises/${exerciseId}/members`, 'facilitator', { username: u, role: 'player' })).status).toBe(201);
+			expect((await call('PUT', `exercises/${exerciseId}/scenario`, 'facilitator', { scenarioId: 'mini-flood', randomCount: 0, seed: 's' })).status).toBe(200);
+			for (const status of ['briefing', 'running']) expect((await call('POST', `exercises/${exerciseId}/transition`, 'facilitator', { status })).status).toBe(200);
+			expect((await call('POST', `exercises/${exerciseId}/clock`, 'facilitator', { action: 'jump', to: 'T+00:20' })).status).toBe(200);
+			await waitFor(async () => (await call('GET', `exercises/${exerciseId}/inbox`, 'fire1')).json.injects.length === 1, 'I-02 to reach fire', 10_000);
+		}, 60_000);
+
+		afterAll(async () => {
+			await proc?.stop(2000);
+			await pgProxy?.restore().catch(() => {});
+			await pgProxy?.cut();
+			await base?.dispose();
+		});
+
+		const entry = (text: string) => ({ kind: 'coordination', to: { agencies: ['police'] }, body: { text } });
+		const texts = async () => ((await call('GET', `exercises/${exerciseId}/log`, 'facilitator')).json.entries as { body: { text: string } }[]).map((e) => e.body.text);
+
+		it('refuses writes with a clear 503 while the database is unreachable, and takes them again after it returns', async () => {
+			expect((await call('POST', `exercises/${exerciseId}/log`, 'fire1', entry('before the outage'))).status).toBe(201);
+
+			await pgProxy.cut();
+			const down = await waitForStatus(503);
+			expect(down.body).toEqual({ status: 'degraded', database: 'unreachable', redis: 'not used' });
+			const writes = await Promise.all([
+				call('POST', `exercises/${exerciseId}/log`, 'fire1', entry('during the outage')),
+				call('POST', `exercises/${exerciseId}/injects/I-01/ack`, 'em1'),
+				call('POST', `exercises/${exerciseId}/injects/I-02/ack`, 'police1', {}),
+				call('POST', `exercises/${exerciseId}/clock`, 'facilitator', { action: 'speed', speed: 2 }),
+				call('GET', `exercises/${exerciseId}/log`, 'facilitator'),
+				call('POST', 'session', null, { username: 'em1', password: 'drillboard' })
+			]);
+			for (const r of writes) {
+				expect(r.status).toBe(503);
+				expect(r.headers.get('content-type')).toMatch(/^application\/json/);
+				expect(r.headers.get('retry-after')).toBe('5');
+				expect(r.json).toEqual({ error: { code: 'unavailable', message: 'The database is unreachable: the request was not carried out and nothing was stored. Try again in a moment.' } });
+				expect(r.ms).toBeLessThan(5000);
+			}
+			expect(proc.logs.some((l) => l.includes('api: database unreachable POST session'))).toBe(true); // the operator is told too
+
+			await pgProxy.restore();
+			await waitForStatus(200);
+			// The same requests now succeed, without a restart.
+			expect((await call('POST', `exercises/${exerciseId}/log`, 'fire1', entry('during the outage'))).status).toBe(201);
+			expect((await call('POST', `exercises/${exerciseId}/injects/I-01/ack`, 'em1')).status).toBe(201);
+			expect((await call('POST', `exercises/${exerciseId}/injects/I-02/ack`, 'police1', {})).status).toBe(201);
+			expect((await call('POST', `exercises/${exerciseId}/clock`, 'facilitator', { action: 'speed', speed: 2 })).json.clock.speed).toBe(2);
+			// What got a 2xx is there once; what was refused was not half-stored.
+			expect(await texts()).toEqual(['before the outage', 'during the outage']);
+			const acks = await base.db.select().from(injectAcks).where(eq(injectAcks.exerciseId, exerciseId));
+			expect(acks.map((a) => `${a.injectId}/${a.agencyCode}`).sort()).toEqual(['I-01/em', 'I-02/police']);
+			expect(proc.child.exitCode).toBeNull();
+		}, 60_000);
+
+		async function waitForStatus(status: number) {
+			let last: Awaited<ReturnType<typeof health>> | null = null;
+			await waitFor(async () => (last = await health(PORTS.apiServer)).status === status, `health ${status}`, 15_000);
+			return last!;
+		}
 	});
 }
