@@ -1,4 +1,4 @@
-import { expect, test, type APIRequestContext, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Page, type PlaywrightWorkerArgs } from '@playwright/test';
 import { readFileSync, statSync } from 'node:fs';
 import { PASSWORD, SCREENSHOTS, open, signedInPage } from './helpers';
 
@@ -12,7 +12,9 @@ const TITLE = `E2E 复盘 隧道积水 ${Date.now().toString(36)}`;
 let id = '';
 let laterId = '';
 
-async function apiAs(request: APIRequestContext, username: string) {
+/** One request context per person: a sign-in ends any session its request carries (docs/api.md). */
+async function apiAs(playwright: PlaywrightWorkerArgs['playwright'], username: string) {
+	const request = await playwright.request.newContext({ baseURL: test.info().project.use.baseURL });
 	const r = await request.post('/api/v1/session', { data: { username, password: PASSWORD } });
 	expect(r.status(), `sign-in of ${username}`).toBe(201);
 	const token = (await r.json()).token as string;
@@ -34,9 +36,9 @@ async function page(browser: Browser, username: string): Promise<Page> {
 }
 
 test.describe.serial('after-action review', () => {
-	test('an exercise is played and ended; the evaluator observes and rates', async ({ request, browser }) => {
+	test('an exercise is played and ended; the evaluator observes and rates', async ({ playwright, browser }) => {
 		test.setTimeout(120_000);
-		const fac = await apiAs(request, 'facilitator');
+		const fac = await apiAs(playwright, 'facilitator');
 		id = (await fac('POST', 'exercises', { title: TITLE })).json.exercise.id;
 		for (const [username, role] of [['em1', 'player'], ['fire1', 'player'], ['police1', 'player'], ['commander', 'commander'], ['evaluator', 'evaluator']]) {
 			expect((await fac('POST', `exercises/${id}/members`, { username, role })).status).toBe(201);
@@ -45,11 +47,11 @@ test.describe.serial('after-action review', () => {
 		for (const status of ['briefing', 'running', 'paused']) expect((await fac('POST', `exercises/${id}/transition`, { status })).status).toBe(200);
 		await fac('POST', `exercises/${id}/clock`, { action: 'jump', to: 'T+00:02' });
 		await waitDelivered(fac, 1);
-		const em = await apiAs(request, 'em1');
+		const em = await apiAs(playwright, 'em1');
 		expect((await em('POST', `exercises/${id}/injects/I-01/ack`)).status).toBe(201);
 		await fac('POST', `exercises/${id}/clock`, { action: 'jump', to: 'T+00:09' });
 		expect((await em('POST', `exercises/${id}/log`, { kind: 'report', to: { commander: true }, refs: { inject: 'I-01' }, body: { text: '解放路隧道积水约 1.2 米，有车辆被困。', stage: 'initial', report: { time: '08:09', place: '解放路下穿隧道' } } })).status).toBe(201);
-		const cmd = await apiAs(request, 'commander');
+		const cmd = await apiAs(playwright, 'commander');
 		expect((await cmd('POST', `exercises/${id}/log`, { kind: 'order', to: { agencies: ['fire', 'police'] }, body: { text: '消防立即救援被困车辆，公安封闭隧道两端。' } })).status).toBe(201);
 
 		// The evaluator works in the evaluator workspace while the exercise runs.
