@@ -14,6 +14,7 @@ import {
 	timestamp,
 	uniqueIndex
 } from 'drizzle-orm/pg-core';
+import type { TaskFacts } from '../src/lib/domain/review/facts';
 
 /** drizzle 0.45 has no bytea helper; Yjs updates and session hashes are raw bytes. */
 export const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
@@ -132,6 +133,11 @@ export const docSnapshots = pgTable(
 		doc: text('doc').notNull(),
 		seq: integer('seq').notNull(),
 		state: bytea('state').notNull(),
+		/**
+		 * Agency documents: the task-card history up to `seq` (src/lib/board/task-history.ts), written by
+		 * the room that recorded it. Null for other documents, replay checkpoints and older snapshots.
+		 */
+		tasks: jsonb('tasks').$type<TaskFacts[]>(),
 		createdAt: createdAt()
 	},
 	(t) => [primaryKey({ columns: [t.doc, t.seq] })]

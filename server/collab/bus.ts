@@ -3,10 +3,11 @@
  * implementation is server/scale/redis-bus.ts). Only committed updates travel on it, each with its
  * log seq, so a receiver never persists them again and can spot gaps; the database stays the truth.
  */
+import type { LoggedUpdate } from './persistence';
 
 export type BusMessage =
-	/** Updates already stored in doc_updates, in seq order. */
-	| { kind: 'updates'; updates: { seq: number; update: Uint8Array }[] }
+	/** Updates already stored in doc_updates, in seq order, with their attribution. */
+	| { kind: 'updates'; updates: LoggedUpdate[] }
 	/** An awareness update (y-protocols encoding) from another process's clients. */
 	| { kind: 'awareness'; update: Uint8Array };
 

@@ -2,10 +2,11 @@
  * The document store in Postgres: an append-only, attributed update log (`doc_updates`, seq gapless per
  * document) plus merged snapshots (`doc_snapshots`) that bound load time. Load = latest snapshot + tail.
  */
-import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNotNull, isNull, sql } from 'drizzle-orm';
 import * as Y from 'yjs';
 import type { Db } from '../../db/client';
 import { docSnapshots, docUpdates } from '../../db/schema';
+import type { TaskFacts } from '../../src/lib/domain/review/facts';
 
 export interface NewUpdate {
 	userId: string | null;
@@ -15,58 +16,76 @@ export interface NewUpdate {
 	update: Uint8Array;
 }
 
-export interface Loaded {
-	/** Seq of the last logged update (0 for a new document). */
+/** A stored log row with its attribution (what replaying it into a task history needs). */
+export interface LoggedUpdate {
 	seq: number;
-	/** Log rows applied on top of the snapshot. */
-	tail: number;
+	update: Uint8Array;
+	userId: string | null;
+	scenarioMs: number | null;
+}
+
+export interface StoredDocument {
+	/** The snapshot loading starts from (null: from the first update). */
+	snapshot: { seq: number; state: Uint8Array; tasks: TaskFacts[] | null } | null;
+	/** Every row after the snapshot, in seq order. */
+	rows: LoggedUpdate[];
+}
+
+const rowColumns = { seq: docUpdates.seq, update: docUpdates.update, userId: docUpdates.userId, scenarioMs: docUpdates.scenarioMs };
+
+/**
+ * Reads what loading a document needs: the latest snapshot and every later row. `withHistory`
+ * (agency documents): the latest snapshot that carries a task history, else none, so the loader can
+ * continue (or start) the history over the rows after it. Documents logged before histories were
+ * recorded are read from their first row once; the room's next snapshot then carries one.
+ */
+export async function readDocument(db: Db, name: string, withHistory = false): Promise<StoredDocument> {
+	const [snapshot] = await db
+		.select({ seq: docSnapshots.seq, state: docSnapshots.state, tasks: docSnapshots.tasks })
+		.from(docSnapshots)
+		.where(withHistory ? and(eq(docSnapshots.doc, name), isNotNull(docSnapshots.tasks)) : eq(docSnapshots.doc, name))
+		.orderBy(desc(docSnapshots.seq))
+		.limit(1);
+	return { snapshot: snapshot ?? null, rows: await updatesAfter(db, name, snapshot?.seq ?? 0) };
 }
 
 /**
  * Applies the latest snapshot and every later update to `doc` in one transaction (one observer pass,
  * cheap). A row that fails to apply is reported and skipped so one bad row cannot lock a document.
+ * Returns the seq of the last logged update (0 for a new document).
  */
-export async function loadDocument(db: Db, name: string, doc: Y.Doc, onBadRow: (seq: number, e: unknown) => void): Promise<Loaded> {
-	const [snapshot] = await db
-		.select({ seq: docSnapshots.seq, state: docSnapshots.state })
-		.from(docSnapshots)
-		.where(eq(docSnapshots.doc, name))
-		.orderBy(desc(docSnapshots.seq))
-		.limit(1);
-	const from = snapshot?.seq ?? 0;
-	const rows = await db
-		.select({ seq: docUpdates.seq, update: docUpdates.update })
-		.from(docUpdates)
-		.where(and(eq(docUpdates.doc, name), gt(docUpdates.seq, from)))
-		.orderBy(asc(docUpdates.seq));
+export async function loadDocument(db: Db, name: string, doc: Y.Doc, onBadRow: (seq: number, e: unknown) => void): Promise<number> {
+	const { snapshot, rows } = await readDocument(db, name);
 	Y.transact(doc, () => {
 		if (snapshot) Y.applyUpdate(doc, snapshot.state);
-		for (const row of rows) {
-			try {
-				Y.applyUpdate(doc, row.update);
-			} catch (e) {
-				onBadRow(row.seq, e);
-			}
-		}
+		for (const row of rows) applyLoggedRow(doc, row, onBadRow);
 	});
-	return { seq: rows.length ? rows[rows.length - 1].seq : from, tail: rows.length };
+	return rows.at(-1)?.seq ?? snapshot?.seq ?? 0;
 }
 
-/** Stores the merged state of a document as of `seq`; an existing snapshot at that seq wins. */
-export async function writeSnapshot(db: Db, name: string, seq: number, state: Uint8Array): Promise<void> {
-	await db.insert(docSnapshots).values({ doc: name, seq, state }).onConflictDoNothing();
+/** Applies one stored row; a row Yjs cannot apply is reported, not thrown (it changed nothing). */
+export function applyLoggedRow(doc: Y.Doc, row: Pick<LoggedUpdate, 'seq' | 'update'>, onBadRow: (seq: number, e: unknown) => void): void {
+	try {
+		Y.applyUpdate(doc, row.update);
+	} catch (e) {
+		onBadRow(row.seq, e);
+	}
 }
 
-/** A stored row another writer logged, read back to fill a gap. */
-export interface LoggedUpdate {
-	seq: number;
-	update: Uint8Array;
+/**
+ * Stores the merged state of a document as of `seq`, with the task history up to it for agency
+ * documents. An existing snapshot at that seq wins, except that a history fills one that lacks it.
+ */
+export async function writeSnapshot(db: Db, name: string, seq: number, state: Uint8Array, tasks: TaskFacts[] | null = null): Promise<void> {
+	const insert = db.insert(docSnapshots).values({ doc: name, seq, state, tasks });
+	if (!tasks) await insert.onConflictDoNothing();
+	else await insert.onConflictDoUpdate({ target: [docSnapshots.doc, docSnapshots.seq], set: { tasks }, setWhere: isNull(docSnapshots.tasks) });
 }
 
-/** Rows of a document's log after `seq`, in order (catch-up of a room that others also write). */
+/** Rows of a document's log after `seq`, in order (loading, and catch-up of a room others also write). */
 export async function updatesAfter(db: Db, name: string, seq: number): Promise<LoggedUpdate[]> {
 	return db
-		.select({ seq: docUpdates.seq, update: docUpdates.update })
+		.select(rowColumns)
 		.from(docUpdates)
 		.where(and(eq(docUpdates.doc, name), gt(docUpdates.seq, seq)))
 		.orderBy(asc(docUpdates.seq));

@@ -16,7 +16,8 @@ import { AwarenessRelay } from './awareness';
 import type { Connection } from './connection';
 import type { ResolvedOptions } from './options';
 import type { BusMessage } from './bus';
-import { loadDocument, updatesAfter, UpdateLog, writeSnapshot, type LoggedUpdate, type NewUpdate } from './persistence';
+import { TaskHistoryRecorder } from '../../src/lib/board/task-history';
+import { applyLoggedRow, readDocument, updatesAfter, UpdateLog, writeSnapshot, type LoggedUpdate, type NewUpdate } from './persistence';
 import { CLOSE, encodeSyncStep1, encodeSyncStep2, encodeUpdate, MalformedMessage, type ClientMessage } from './protocol';
 import type { CollabCounters } from './stats';
 import { updateChangesDoc } from './updates';
@@ -68,6 +69,10 @@ export class Room {
 	/** Yjs client id for server-authored changes while this room is loaded. */
 	private readonly serverClientId = Math.floor(Math.random() * 0xffffffff);
 	private serverQueue: Promise<void> = Promise.resolve();
+	/** Agency documents: the task-card history, recorded as rows are applied and stored with snapshots. */
+	private history: TaskHistoryRecorder | null = null;
+	/** While applying a batch: the per-row updates, relayed together as one message afterwards. */
+	private collected: Uint8Array[] | null = null;
 
 	constructor(
 		readonly name: string,
@@ -91,15 +96,20 @@ export class Room {
 			}
 			this.awareness.publish = (update) => bus.publish(this.name, { kind: 'awareness', update });
 		}
-		const loaded = await loadDocument(db, this.name, this.doc, (seq, e) => options.log.error(`[collab] ${this.name}: skipped log row ${seq}:`, e));
+		const agency = this.ref.kind === 'agency' ? this.ref.agency : null;
+		const { snapshot, rows } = await readDocument(db, this.name, agency !== null);
 		// Given up on (a load that took too long) and destroyed meanwhile: set nothing up.
 		if (this.destroyed) throw new Error(`${this.name} was unloaded while loading`);
-		this.seenSeq = loaded.seq;
-		this.sinceSnapshot = loaded.tail;
+		if (snapshot) Y.applyUpdate(this.doc, snapshot.state);
+		if (agency !== null) this.history = new TaskHistoryRecorder(this.doc, agency, snapshot?.tasks ?? []);
+		this.applyRows(rows);
+		const seq = rows.at(-1)?.seq ?? snapshot?.seq ?? 0;
+		this.seenSeq = seq;
+		this.sinceSnapshot = rows.length;
 		this.log = new UpdateLog<Pending>(
 			db,
 			this.name,
-			loaded.seq,
+			seq,
 			{
 				committed: (batch, missed) => this.committed(batch, missed),
 				failed: (e, lost) => this.fail(e, lost)
@@ -128,9 +138,7 @@ export class Room {
 	private applyLogged(rows: LoggedUpdate[]): void {
 		const fresh = rows.filter((r) => r.seq > this.seenSeq && !this.ahead.has(r.seq));
 		if (fresh.length) {
-			Y.transact(this.doc, () => {
-				for (const r of fresh) this.applyRow(r);
-			});
+			this.applyRows(fresh);
 			for (const r of fresh) this.markSeen(r.seq);
 			this.sinceSnapshot += fresh.length;
 			this.snapshotSoon();
@@ -138,12 +146,22 @@ export class Room {
 		if (this.ahead.size) this.gapSoon();
 	}
 
-	private applyRow(r: LoggedUpdate): void {
+	/**
+	 * Applies stored rows one transaction each, so the task history can attribute each change to its
+	 * row; what they change reaches the clients as one relay message (as one transaction would).
+	 */
+	private applyRows(rows: readonly LoggedUpdate[]): void {
+		const parts: Uint8Array[] = [];
+		this.collected = parts;
 		try {
-			Y.applyUpdate(this.doc, r.update);
-		} catch (e) {
-			this.deps.options.log.error(`[collab] ${this.name}: update ${r.seq} did not apply:`, e);
+			for (const r of rows) {
+				applyLoggedRow(this.doc, r, (seq, e) => this.deps.options.log.error(`[collab] ${this.name}: update ${seq} did not apply:`, e));
+				this.history?.record(r.scenarioMs ?? 0, r.userId);
+			}
+		} finally {
+			this.collected = null;
 		}
+		if (parts.length) this.relay(parts.length === 1 ? parts[0] : Y.mergeUpdates(parts));
 	}
 
 	private markSeen(seq: number): void {
@@ -276,17 +294,15 @@ export class Room {
 		const origins = new Set(batch.map((u) => u.origin));
 		// The sender is not sent its own changes back, unless the message also carries others' rows.
 		this.relaySkip = origins.size === 1 && !gap.length ? [...origins][0] : null;
+		const rows: LoggedUpdate[] = batch.map((u) => ({ seq: u.seq, update: u.update, userId: u.userId, scenarioMs: u.scenarioMs }));
 		try {
-			Y.transact(this.doc, () => {
-				for (const r of gap) this.applyRow(r);
-				for (const u of batch) this.applyRow(u);
-			});
+			this.applyRows([...gap, ...rows]);
 		} finally {
 			this.relaySkip = null;
 		}
 		for (const r of gap) this.markSeen(r.seq);
 		for (const u of batch) this.markSeen(u.seq);
-		this.deps.options.bus?.publish(this.name, { kind: 'updates', updates: batch.map((u) => ({ seq: u.seq, update: u.update })) });
+		this.deps.options.bus?.publish(this.name, { kind: 'updates', updates: rows });
 		for (const u of batch) u.done?.();
 		this.sinceSnapshot += batch.length + gap.length;
 		this.snapshotSoon();
@@ -294,7 +310,8 @@ export class Room {
 
 	private relay(update: Uint8Array): void {
 		this.cache = {};
-		this.broadcast(encodeUpdate(update), this.relaySkip);
+		if (this.collected) this.collected.push(update);
+		else this.broadcast(encodeUpdate(update), this.relaySkip);
 	}
 
 	private broadcast(message: Uint8Array, skip: Connection | null): void {
@@ -325,7 +342,7 @@ export class Room {
 		const seq = this.seenSeq;
 		const count = this.sinceSnapshot;
 		this.sinceSnapshot = 0;
-		this.snapshotting = writeSnapshot(this.deps.db, this.name, seq, this.encodedState())
+		this.snapshotting = writeSnapshot(this.deps.db, this.name, seq, this.encodedState(), this.history?.history() ?? null)
 			.then(
 				() => void this.deps.counters.snapshotsWritten++,
 				(e) => {
@@ -393,6 +410,7 @@ export class Room {
 		this.unsubscribe();
 		this.unwatch();
 		this.awareness.destroy();
+		this.history?.stop();
 		this.doc.destroy();
 	}
 }

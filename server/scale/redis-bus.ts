@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import type { BusMessage, DocBus } from '../collab/bus';
+import type { LoggedUpdate } from '../collab/persistence';
 
 export interface RedisBusOptions {
 	url: string;
@@ -33,6 +34,8 @@ export function encodeBusMessage(origin: string, m: BusMessage): Uint8Array {
 		for (const u of m.updates) {
 			encoding.writeVarUint(e, u.seq);
 			encoding.writeVarUint8Array(e, u.update);
+			encoding.writeVarString(e, u.userId ?? '');
+			encoding.writeVarUint(e, u.scenarioMs === null ? 0 : u.scenarioMs + 1);
 		}
 	} else {
 		encoding.writeVarUint(e, KIND_AWARENESS);
@@ -47,8 +50,14 @@ export function decodeBusMessage(data: Uint8Array): { origin: string; message: B
 	const kind = decoding.readVarUint(d);
 	if (kind === KIND_UPDATES) {
 		const n = decoding.readVarUint(d);
-		const updates: { seq: number; update: Uint8Array }[] = [];
-		for (let i = 0; i < n; i++) updates.push({ seq: decoding.readVarUint(d), update: decoding.readVarUint8Array(d) });
+		const updates: LoggedUpdate[] = [];
+		for (let i = 0; i < n; i++) {
+			const seq = decoding.readVarUint(d);
+			const update = decoding.readVarUint8Array(d);
+			const userId = decoding.readVarString(d) || null;
+			const ms = decoding.readVarUint(d); // scenario ms + 1; 0 for none
+			updates.push({ seq, update, userId, scenarioMs: ms === 0 ? null : ms - 1 });
+		}
 		return { origin, message: { kind: 'updates', updates } };
 	}
 	if (kind === KIND_AWARENESS) return { origin, message: { kind: 'awareness', update: decoding.readVarUint8Array(d) } };

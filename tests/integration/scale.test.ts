@@ -152,7 +152,12 @@ describe(`multi-process mode, parts that need no second process (${backend})`, (
 
 	it('relays messages between processes through Redis and never back to the sender', async () => {
 		const bytes = new Uint8Array([0, 1, 2, 255]);
-		expect(decodeBusMessage(encodeBusMessage('p', { kind: 'updates', updates: [{ seq: 7, update: bytes }] }))).toEqual({ origin: 'p', message: { kind: 'updates', updates: [{ seq: 7, update: bytes }] } });
+		const attributed = [
+			{ seq: 7, update: bytes, userId: 'u-1', scenarioMs: 0 },
+			{ seq: 8, update: bytes, userId: null, scenarioMs: null },
+			{ seq: 9, update: bytes, userId: 'u-2', scenarioMs: 14_400_000 }
+		];
+		expect(decodeBusMessage(encodeBusMessage('p', { kind: 'updates', updates: attributed }))).toEqual({ origin: 'p', message: { kind: 'updates', updates: attributed } });
 		const quiet = { info: () => {}, warn: () => {}, error: () => {} };
 		const a = createRedisBus({ url: REDIS_URL, prefix: PREFIX, log: quiet });
 		const b = createRedisBus({ url: REDIS_URL, prefix: PREFIX, log: quiet });
@@ -164,11 +169,11 @@ describe(`multi-process mode, parts that need no second process (${backend})`, (
 			await b.subscribe('doc/y', () => gotB.push('wrong channel'));
 			await waitFor(() => a.connected() && b.connected(), 'both buses to connect');
 			a.publish('doc/x', { kind: 'awareness', update: bytes });
-			a.publish('doc/x', { kind: 'updates', updates: [{ seq: 1, update: bytes }] });
+			a.publish('doc/x', { kind: 'updates', updates: [{ seq: 1, update: bytes, userId: 'u-1', scenarioMs: 5 }] });
 			await waitFor(() => gotB.length === 2, 'b to receive both');
 			expect(gotB).toEqual([
 				{ kind: 'awareness', update: bytes },
-				{ kind: 'updates', updates: [{ seq: 1, update: bytes }] }
+				{ kind: 'updates', updates: [{ seq: 1, update: bytes, userId: 'u-1', scenarioMs: 5 }] }
 			]);
 			unsubscribe();
 			b.publish('doc/x', { kind: 'awareness', update: bytes });

@@ -13,6 +13,17 @@ export interface Bilingual {
 	en: string;
 }
 
+/** One task card's history: when it appeared and every status change, each with who made it. */
+export interface TaskFacts {
+	id: string;
+	agency: string;
+	injectId: string | null;
+	title: Bilingual;
+	createdMs: number;
+	/** Status changes in time order, each with who made it (null: the server). */
+	transitions: { status: TaskStatus; scenarioMs: number; userId: string | null }[];
+}
+
 export interface ReviewFacts {
 	exercise: { id: string; title: string; status: string; endedAt: string | null };
 	scenario: Pick<ScenarioPackage, 'id' | 'meta' | 'reporting' | 'agencies' | 'monitoringPoints' | 'injects' | 'randomPool'> | null;
@@ -22,15 +33,7 @@ export interface ReviewFacts {
 	deliveries: { injectId: string; source: string; scenarioMs: number; late: boolean; targets: string[]; message: Bilingual }[];
 	acks: { injectId: string; agency: string; scenarioMs: number }[];
 	log: LogEntry[];
-	tasks: {
-		id: string;
-		agency: string;
-		injectId: string | null;
-		title: Bilingual;
-		createdMs: number;
-		/** Status changes in time order, each with who made it. */
-		transitions: { status: TaskStatus; scenarioMs: number; userId: string | null }[];
-	}[];
+	tasks: TaskFacts[];
 	monitoringViews: { pointId: string; agency: string | null; scenarioMs: number }[];
 	observations: {
 		id: string;
