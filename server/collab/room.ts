@@ -9,7 +9,7 @@
  * database (`catchUp`).
  */
 import * as Y from 'yjs';
-import type { Db } from '../../db/client';
+import type { Database } from '../../db/client';
 import type { BoardDoc } from '../../src/lib/board/docs';
 import { mayWriteDoc, type ExerciseStatuses, type StatusReading } from './access';
 import { AwarenessRelay } from './awareness';
@@ -22,7 +22,7 @@ import type { CollabCounters } from './stats';
 import { updateChangesDoc } from './updates';
 
 export interface RoomDeps {
-	db: Db;
+	database: Database;
 	options: ResolvedOptions;
 	counters: CollabCounters;
 	statuses: ExerciseStatuses;
@@ -80,7 +80,7 @@ export class Room {
 	}
 
 	async load(status: StatusReading | null): Promise<void> {
-		const { db, options } = this.deps;
+		const { database, options } = this.deps;
 		const bus = options.bus;
 		// Subscribe first: whatever is logged after the load's read arrives on the bus.
 		if (bus) {
@@ -91,13 +91,13 @@ export class Room {
 			}
 			this.awareness.publish = (update) => bus.publish(this.name, { kind: 'awareness', update });
 		}
-		const loaded = await loadDocument(db, this.name, this.doc, (seq, e) => options.log.error(`[collab] ${this.name}: skipped log row ${seq}:`, e));
+		const loaded = await loadDocument(database.db, this.name, this.doc, (seq, e) => options.log.error(`[collab] ${this.name}: skipped log row ${seq}:`, e));
 		// Given up on (a load that took too long) and destroyed meanwhile: set nothing up.
 		if (this.destroyed) throw new Error(`${this.name} was unloaded while loading`);
 		this.seenSeq = loaded.seq;
 		this.sinceSnapshot = loaded.tail;
 		this.log = new UpdateLog<Pending>(
-			db,
+			database,
 			this.name,
 			loaded.seq,
 			{
@@ -167,7 +167,7 @@ export class Room {
 	 */
 	catchUp(): Promise<void> {
 		if (this.destroyed || this.failed || this.early || !this.deps.options.bus) return Promise.resolve();
-		return (this.catchingUp ??= updatesAfter(this.deps.db, this.name, this.seenSeq)
+		return (this.catchingUp ??= updatesAfter(this.deps.database.db, this.name, this.seenSeq)
 			.then(
 				(rows) => this.applyLogged(rows),
 				(e) => this.deps.options.log.error(`[collab] ${this.name}: catching up from the database failed:`, e)
@@ -325,7 +325,7 @@ export class Room {
 		const seq = this.seenSeq;
 		const count = this.sinceSnapshot;
 		this.sinceSnapshot = 0;
-		this.snapshotting = writeSnapshot(this.deps.db, this.name, seq, this.encodedState())
+		this.snapshotting = writeSnapshot(this.deps.database.db, this.name, seq, this.encodedState())
 			.then(
 				() => void this.deps.counters.snapshotsWritten++,
 				(e) => {
