@@ -47,7 +47,13 @@ export function pgliteInserter(client: PGlite): Inserter {
 				const parts: Uint8Array[] = [];
 				for (const row of rows) parts.push(bind({ statement: name, values: row.map((v, i) => text(v, known[i])) }), execute({}));
 				parts.push(sync());
-				await client.execProtocol(concat(parts));
+				try {
+					await client.execProtocol(concat(parts));
+				} catch (e) {
+					// Prepare again next time, in case the error was the statement itself going missing.
+					types = null;
+					throw e;
+				}
 			});
 	});
 }

@@ -69,6 +69,16 @@ describe(`insertRows on ${backend}`, () => {
 		expect((await stored(d, 'c')).map((r) => r.seq)).toEqual([1]);
 	});
 
+	it('prepares again when its statement went missing', async () => {
+		const insert = d.insertRows(u, columns);
+		await insert([row('e', 1)]);
+		await d.db.execute(sql`deallocate all`);
+		// PGlite: this one may fail (and re-prepares after it); postgres.js retries by itself.
+		await insert([row('e', 2)]).catch(() => {});
+		await insert([row('e', 3)]);
+		expect((await stored(d, 'e')).map((r) => r.seq)).toContain(3);
+	});
+
 	it('keeps working after the connection is replaced', async () => {
 		await d.restart();
 		await d.insertRows(u, columns)([row('d', 1)]);
