@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { postgresInserter, type Inserter } from './insert-rows';
 import * as schema from './schema';
 
 export type Schema = typeof schema;
@@ -10,6 +11,8 @@ export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 export interface Database {
 	db: Db;
 	kind: 'pglite' | 'postgres';
+	/** Row inserts that skip the query builder, for hot paths (see insert-rows.ts); not inside transactions. */
+	insertRows: Inserter;
 	close(): Promise<void>;
 }
 
@@ -34,17 +37,18 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
 		const client = postgres(opts.url, { max: opts.max ?? 10, onnotice: () => {} });
 		const db = drizzle(client, { schema });
 		await migrate(db, { migrationsFolder });
-		return { db: db as unknown as Db, kind: 'postgres', close: once(() => client.end({ timeout: 5 })) };
+		return { db: db as unknown as Db, kind: 'postgres', insertRows: postgresInserter(client), close: once(() => client.end({ timeout: 5 })) };
 	}
 	const { PGlite } = await import('@electric-sql/pglite');
 	const { drizzle } = await import('drizzle-orm/pglite');
 	const { migrate } = await import('drizzle-orm/pglite/migrator');
+	const { pgliteInserter } = await import('./insert-rows-pglite');
 	const dataDir = opts.dataDir ?? 'memory://';
 	if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
 	const client = await PGlite.create(dataDir);
 	const db = drizzle(client, { schema });
 	await migrate(db, { migrationsFolder });
-	return { db: db as unknown as Db, kind: 'pglite', close: once(() => client.close()) };
+	return { db: db as unknown as Db, kind: 'pglite', insertRows: pgliteInserter(client), close: once(() => client.close()) };
 }
 
 /** Shutdown paths (signals, tests, restarts) may close twice; the second call is a no-op. */

@@ -51,7 +51,7 @@ export function createCollab(ctx: AppContext, options?: CollabOptions): Collab {
 	const db = ctx.database.db;
 	const counters = newCounters();
 	const statuses = new ExerciseStatuses(db, opts.statusRefreshMs, (e) => opts.log.error('[collab] re-reading exercise status failed:', e));
-	const rooms = new Rooms({ db, options: opts, counters, statuses });
+	const rooms = new Rooms({ database: ctx.database, options: opts, counters, statuses });
 	const facts = new AdmissionFacts(db, opts.admissionCacheMs);
 	const forget = (exerciseId: string) => facts.invalidate(exerciseId);
 	ctx.events.on('exerciseChanged', forget);

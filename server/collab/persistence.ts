@@ -4,7 +4,8 @@
  */
 import { and, asc, desc, eq, gt, isNotNull, isNull, sql } from 'drizzle-orm';
 import * as Y from 'yjs';
-import type { Db } from '../../db/client';
+import type { Database, Db } from '../../db/client';
+import type { InsertRows } from '../../db/insert-rows';
 import { docSnapshots, docUpdates } from '../../db/schema';
 import type { TaskFacts } from '../../src/lib/domain/review/facts';
 
@@ -118,15 +119,19 @@ export class UpdateLog<E extends NewUpdate> {
 	private queue: (E & { seq: number })[] = [];
 	private draining: Promise<void> | null = null;
 	private broken = false;
+	private readonly insertRows: InsertRows;
 
 	constructor(
-		private readonly db: Db,
+		private readonly database: Database,
 		readonly doc: string,
 		private lastSeq: number,
 		private readonly handlers: LogHandlers<E>,
 		private readonly sequencing: Sequencing = { shared: false },
 		private readonly limits = { rows: 500, bytes: 8 * 1024 * 1024 }
-	) {}
+	) {
+		const u = docUpdates;
+		this.insertRows = database.insertRows(u, [u.doc, u.seq, u.userId, u.agencyCode, u.wallTime, u.scenarioMs, u.update]);
+	}
 
 	append(entry: E): void {
 		if (this.broken) return;
@@ -163,7 +168,7 @@ export class UpdateLog<E extends NewUpdate> {
 			let missed: LoggedUpdate[] = [];
 			try {
 				if (this.sequencing.shared) missed = await this.insertShared(batch, this.sequencing.seen());
-				else await this.insert(this.db, batch);
+				else await this.insertRows(batch.map((u) => [this.doc, u.seq, u.userId, u.agencyCode, u.wallTime.toISOString(), u.scenarioMs, u.update]));
 			} catch (e) {
 				this.fail(e, batch);
 				return;
@@ -172,7 +177,8 @@ export class UpdateLog<E extends NewUpdate> {
 		}
 	}
 
-	private async insert(db: Db, batch: (E & { seq: number })[]): Promise<void> {
+	/** The shared path's insert: through drizzle, on the transaction's connection (insertRows cannot join it). */
+	private async insertInTransaction(db: Db, batch: (E & { seq: number })[]): Promise<void> {
 		await db.insert(docUpdates).values(
 			batch.map((u) => ({
 				doc: this.doc,
@@ -191,12 +197,12 @@ export class UpdateLog<E extends NewUpdate> {
 	 * seqs stay gapless; commit order is seq order, so a reader never sees seq n+1 without n.
 	 */
 	private insertShared(batch: (E & { seq: number })[], seen: number): Promise<LoggedUpdate[]> {
-		return this.db.transaction(async (tx) => {
+		return this.database.db.transaction(async (tx) => {
 			await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${this.doc}, 0))`);
 			const missed = await updatesAfter(tx as unknown as Db, this.doc, seen);
 			let next = missed.length ? missed[missed.length - 1].seq : seen;
 			for (const u of batch) u.seq = ++next;
-			await this.insert(tx as unknown as Db, batch);
+			await this.insertInTransaction(tx as unknown as Db, batch);
 			return missed;
 		});
 	}

@@ -9,7 +9,7 @@
  * database (`catchUp`).
  */
 import * as Y from 'yjs';
-import type { Db } from '../../db/client';
+import type { Database } from '../../db/client';
 import type { BoardDoc } from '../../src/lib/board/docs';
 import { mayWriteDoc, type ExerciseStatuses, type StatusReading } from './access';
 import { AwarenessRelay } from './awareness';
@@ -23,7 +23,7 @@ import type { CollabCounters } from './stats';
 import { updateChangesDoc } from './updates';
 
 export interface RoomDeps {
-	db: Db;
+	database: Database;
 	options: ResolvedOptions;
 	counters: CollabCounters;
 	statuses: ExerciseStatuses;
@@ -85,7 +85,7 @@ export class Room {
 	}
 
 	async load(status: StatusReading | null): Promise<void> {
-		const { db, options } = this.deps;
+		const { database, options } = this.deps;
 		const bus = options.bus;
 		// Subscribe first: whatever is logged after the load's read arrives on the bus.
 		if (bus) {
@@ -97,7 +97,7 @@ export class Room {
 			this.awareness.publish = (update) => bus.publish(this.name, { kind: 'awareness', update });
 		}
 		const agency = this.ref.kind === 'agency' ? this.ref.agency : null;
-		const { snapshot, rows } = await readDocument(db, this.name, agency !== null);
+		const { snapshot, rows } = await readDocument(database.db, this.name, agency !== null);
 		// Given up on (a load that took too long) and destroyed meanwhile: set nothing up.
 		if (this.destroyed) throw new Error(`${this.name} was unloaded while loading`);
 		if (snapshot) Y.applyUpdate(this.doc, snapshot.state);
@@ -107,7 +107,7 @@ export class Room {
 		this.seenSeq = seq;
 		this.sinceSnapshot = rows.length;
 		this.log = new UpdateLog<Pending>(
-			db,
+			database,
 			this.name,
 			seq,
 			{
@@ -185,7 +185,7 @@ export class Room {
 	 */
 	catchUp(): Promise<void> {
 		if (this.destroyed || this.failed || this.early || !this.deps.options.bus) return Promise.resolve();
-		return (this.catchingUp ??= updatesAfter(this.deps.db, this.name, this.seenSeq)
+		return (this.catchingUp ??= updatesAfter(this.deps.database.db, this.name, this.seenSeq)
 			.then(
 				(rows) => this.applyLogged(rows),
 				(e) => this.deps.options.log.error(`[collab] ${this.name}: catching up from the database failed:`, e)
@@ -342,7 +342,7 @@ export class Room {
 		const seq = this.seenSeq;
 		const count = this.sinceSnapshot;
 		this.sinceSnapshot = 0;
-		this.snapshotting = writeSnapshot(this.deps.db, this.name, seq, this.encodedState(), this.history?.history() ?? null)
+		this.snapshotting = writeSnapshot(this.deps.database.db, this.name, seq, this.encodedState(), this.history?.history() ?? null)
 			.then(
 				() => void this.deps.counters.snapshotsWritten++,
 				(e) => {

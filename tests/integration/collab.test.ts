@@ -3,6 +3,7 @@ import * as encoding from 'lib0/encoding';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { encodeAwarenessUpdate } from 'y-protocols/awareness';
 import * as Y from 'yjs';
+import type { Inserter } from '../../db/insert-rows';
 import { docUpdates } from '../../db/schema';
 import { CLOSE } from '../../server/collab';
 import { agencyDocName, commonDocName, controlDocName } from '../../src/lib/board/docs';
@@ -346,19 +347,17 @@ describe(`collab server on ${backend}`, () => {
 describe('storage failures', () => {
 	it('resets a room whose update could not be stored; the writer re-sends it on reconnect', async () => {
 		let failures = 1;
-		const db = new Proxy(database.db, {
-			get(target, key, receiver) {
-				if (key !== 'insert') return Reflect.get(target, key, receiver);
-				return (table: unknown) => {
-					if (table === docUpdates && failures > 0) {
-						failures--;
-						throw new Error('simulated outage');
-					}
-					return target.insert(table as typeof docUpdates);
-				};
-			}
-		});
-		const flaky = await startCollab({ ...database, db });
+		const insertRows: Inserter = (table, columns) => {
+			const insert = database.insertRows(table, columns);
+			return async (rows) => {
+				if (table === docUpdates && failures > 0) {
+					failures--;
+					throw new Error('simulated outage');
+				}
+				await insert(rows);
+			};
+		};
+		const flaky = await startCollab({ ...database, insertRows });
 		try {
 			const ex = await cloneDemoExercise(database.db);
 			const room = agencyDocName(ex, 'fire');

@@ -115,7 +115,7 @@ describe(`multi-process mode, parts that need no second process (${backend})`, (
 			const writers = [0, 1, 2, 3].map((w) => {
 				const state = { seen: 0, known: new Set<number>(), own: [] as number[] };
 				const log = new UpdateLog<NewUpdate>(
-					database.db,
+					database,
 					name,
 					0,
 					{

@@ -30,6 +30,7 @@ function testDatabase(first: Database, options: DatabaseOptions, drop: () => Pro
 			await t.close();
 			const next = await open();
 			t.db = next.db;
+			t.insertRows = next.insertRows;
 			t.close = next.close;
 		},
 		async dispose() {
