@@ -1,13 +1,15 @@
 /**
  * The document store in Postgres: an append-only, attributed update log (`doc_updates`, seq gapless per
  * document) plus merged snapshots (`doc_snapshots`) that bound load time. Load = latest snapshot + tail.
+ * Client-id owners (`doc_clients`, see ownership.ts) are claimed in the transaction of the update rows.
  */
-import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, sql } from 'drizzle-orm';
 import * as Y from 'yjs';
 import type { Db } from '../../db/client';
-import { docSnapshots, docUpdates } from '../../db/schema';
+import { docClients, docSnapshots, docUpdates } from '../../db/schema';
+import { admitBatch, type Claiming, type Owner } from './ownership';
 
-export interface NewUpdate {
+export interface NewUpdate extends Claiming {
 	userId: string | null;
 	agencyCode: string | null;
 	wallTime: Date;
@@ -57,6 +59,20 @@ export async function writeSnapshot(db: Db, name: string, seq: number, state: Ui
 	await db.insert(docSnapshots).values({ doc: name, seq, state }).onConflictDoNothing();
 }
 
+/** Every client-id owner recorded for a document. */
+export async function loadOwners(db: Db, name: string): Promise<Map<number, Owner>> {
+	const rows = await db.select({ clientId: docClients.clientId, userId: docClients.userId }).from(docClients).where(eq(docClients.doc, name));
+	return new Map(rows.map((r) => [r.clientId, r.userId]));
+}
+
+async function ownersOf(db: Db, name: string, ids: number[]): Promise<Map<number, Owner>> {
+	const rows = await db
+		.select({ clientId: docClients.clientId, userId: docClients.userId })
+		.from(docClients)
+		.where(and(eq(docClients.doc, name), inArray(docClients.clientId, ids)));
+	return new Map(rows.map((r) => [r.clientId, r.userId]));
+}
+
 /** A stored row another writer logged, read back to fill a gap. */
 export interface LoggedUpdate {
 	seq: number;
@@ -80,10 +96,24 @@ export interface LogHandlers<E> {
 	committed(batch: (E & { seq: number })[], missed: LoggedUpdate[]): void;
 	/** The insert failed: these entries (the batch and everything queued after it) are not stored. */
 	failed(error: unknown, lost: (E & { seq: number })[]): void;
+	/**
+	 * Called for a batch that claimed client ids, right after it committed and before `committed`:
+	 * the owners the database now holds for them, and the entries not stored because they write under
+	 * someone else's id, or come from an origin that did (see `admitBatch`; dropped from the queue too).
+	 */
+	claimed?(owners: ReadonlyMap<number, Owner>, refused: E[]): void;
+}
+
+interface Stored<E> {
+	kept: (E & { seq: number })[];
+	refused: (E & { seq: number })[];
+	missed: LoggedUpdate[];
+	/** Null when the batch claimed nothing. */
+	owners: Map<number, Owner> | null;
 }
 
 /**
- * How seqs are chosen. `local`: on append, from the last seq this process knows (it is the only
+ * How seqs are chosen. `local`: when stored, from the last seq this process knows (it is the only
  * writer). `shared` (several processes write the same document): inside the insert transaction, under
  * a per-document transaction-scoped advisory lock, after the highest stored seq; the rows after
  * `seen()` are read back in the same transaction so the caller can fill its gap before applying.
@@ -111,8 +141,8 @@ export class UpdateLog<E extends NewUpdate> {
 
 	append(entry: E): void {
 		if (this.broken) return;
-		// Shared: a placeholder, the real seq is allocated in the insert transaction.
-		this.queue.push({ ...entry, seq: this.sequencing.shared ? 0 : ++this.lastSeq });
+		// The seq is given when it is stored, after any rows read back or entries refused there.
+		this.queue.push({ ...entry, seq: 0 });
 		this.kick();
 	}
 
@@ -137,20 +167,65 @@ export class UpdateLog<E extends NewUpdate> {
 		this.handlers.failed(error, lost.concat(this.queue.splice(0)));
 	}
 
-	/** Inserts batch after batch; a throw from `committed` also breaks the log (the room then reloads). */
+	/** Inserts batch after batch; a throw from a handler also breaks the log (the room then reloads). */
 	private async drain(): Promise<void> {
 		while (this.queue.length && !this.broken) {
 			const batch = this.takeBatch();
-			let missed: LoggedUpdate[] = [];
+			let stored: Stored<E>;
 			try {
-				if (this.sequencing.shared) missed = await this.insertShared(batch, this.sequencing.seen());
-				else await this.insert(this.db, batch);
+				stored = await this.store(batch);
 			} catch (e) {
 				this.fail(e, batch);
 				return;
 			}
-			this.handlers.committed(batch, missed);
+			if (stored.owners) this.handlers.claimed?.(stored.owners, stored.refused.concat(this.dropQueued(stored.refused)));
+			// A batch refused whole stores nothing; what it read back also comes on the bus.
+			if (stored.kept.length) this.handlers.committed(stored.kept, stored.missed);
 		}
+	}
+
+	/** Takes the queued entries of the origins just refused out of the queue. */
+	private dropQueued(refused: (E & { seq: number })[]): (E & { seq: number })[] {
+		if (!refused.length) return [];
+		const origins = new Set(refused.map((u) => u.origin));
+		const dropped = this.queue.filter((u) => origins.has(u.origin));
+		this.queue = this.queue.filter((u) => !origins.has(u.origin));
+		return dropped;
+	}
+
+	/**
+	 * Stores a batch and numbers the rows it keeps: one insert when the log is this process's alone and
+	 * the batch claims no client ids (the common case), else one transaction. Shared: writers of one
+	 * document queue on the advisory lock, so each sees the previous one's rows and claims and seqs stay
+	 * gapless; commit order is seq order, so a reader never sees seq n+1 without n.
+	 */
+	private async store(batch: (E & { seq: number })[]): Promise<Stored<E>> {
+		const claims = [...new Set(batch.flatMap((u) => u.claims ?? []))];
+		if (!this.sequencing.shared && !claims.length) {
+			for (const u of batch) u.seq = ++this.lastSeq;
+			await this.insert(this.db, batch);
+			return { kept: batch, refused: [], missed: [], owners: null };
+		}
+		const seen = this.sequencing.shared ? this.sequencing.seen() : this.lastSeq;
+		const stored = await this.db.transaction(async (tx) => {
+			const db = tx as unknown as Db;
+			let missed: LoggedUpdate[] = [];
+			if (this.sequencing.shared) {
+				await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${this.doc}, 0))`);
+				missed = await updatesAfter(db, this.doc, seen);
+			}
+			const owners = claims.length ? await ownersOf(db, this.doc, claims) : new Map<number, Owner>();
+			const { kept, refused, claimed } = admitBatch(batch, owners);
+			let next = missed.length ? missed[missed.length - 1].seq : seen;
+			for (const u of kept) u.seq = ++next;
+			// No ON CONFLICT: claims of one document are serialized (lock or single process), so a
+			// conflict would mean a broken assumption, and must fail rather than share an id.
+			if (claimed.size) await db.insert(docClients).values([...claimed].map(([clientId, userId]) => ({ doc: this.doc, clientId, userId })));
+			if (kept.length) await this.insert(db, kept);
+			return { kept, refused, missed, owners: claims.length ? new Map([...owners, ...claimed]) : null };
+		});
+		if (!this.sequencing.shared) this.lastSeq += stored.kept.length;
+		return stored;
 	}
 
 	private async insert(db: Db, batch: (E & { seq: number })[]): Promise<void> {
@@ -165,21 +240,6 @@ export class UpdateLog<E extends NewUpdate> {
 				update: u.update
 			}))
 		);
-	}
-
-	/**
-	 * Writers of one document queue on the advisory lock, so each sees the previous one's rows and
-	 * seqs stay gapless; commit order is seq order, so a reader never sees seq n+1 without n.
-	 */
-	private insertShared(batch: (E & { seq: number })[], seen: number): Promise<LoggedUpdate[]> {
-		return this.db.transaction(async (tx) => {
-			await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${this.doc}, 0))`);
-			const missed = await updatesAfter(tx as unknown as Db, this.doc, seen);
-			let next = missed.length ? missed[missed.length - 1].seq : seen;
-			for (const u of batch) u.seq = ++next;
-			await this.insert(tx as unknown as Db, batch);
-			return missed;
-		});
 	}
 
 	private takeBatch(): (E & { seq: number })[] {

@@ -6,7 +6,8 @@
  * once their insert has returned, so every byte any client ever receives (relay or join state) is
  * already in Postgres. In multi-process mode rows other processes logged arrive on the bus (applied,
  * relayed, never stored again); a gap in their seqs, a bus outage or a reconnect is filled from the
- * database (`catchUp`).
+ * database (`catchUp`). Each Yjs client id belongs to one user (ownership.ts): an update writing under
+ * someone else's is refused like a write on a read-only connection.
  */
 import * as Y from 'yjs';
 import type { Db } from '../../db/client';
@@ -16,10 +17,11 @@ import { AwarenessRelay } from './awareness';
 import type { Connection } from './connection';
 import type { ResolvedOptions } from './options';
 import type { BusMessage } from './bus';
-import { loadDocument, updatesAfter, UpdateLog, writeSnapshot, type LoggedUpdate, type NewUpdate } from './persistence';
+import { ClientOwners, type Owner } from './ownership';
+import { loadDocument, loadOwners, updatesAfter, UpdateLog, writeSnapshot, type LoggedUpdate, type NewUpdate } from './persistence';
 import { CLOSE, encodeSyncStep1, encodeSyncStep2, encodeUpdate, MalformedMessage, type ClientMessage } from './protocol';
 import type { CollabCounters } from './stats';
-import { updateChangesDoc } from './updates';
+import { updateEffect } from './updates';
 
 export interface RoomDeps {
 	db: Db;
@@ -68,6 +70,8 @@ export class Room {
 	/** Yjs client id for server-authored changes while this room is loaded. */
 	private readonly serverClientId = Math.floor(Math.random() * 0xffffffff);
 	private serverQueue: Promise<void> = Promise.resolve();
+	/** Who owns which Yjs client id; presence names a tab's id before it writes. */
+	private readonly owners = new ClientOwners((id) => this.awareness.userOf(id));
 
 	constructor(
 		readonly name: string,
@@ -91,7 +95,11 @@ export class Room {
 			}
 			this.awareness.publish = (update) => bus.publish(this.name, { kind: 'awareness', update });
 		}
-		const loaded = await loadDocument(db, this.name, this.doc, (seq, e) => options.log.error(`[collab] ${this.name}: skipped log row ${seq}:`, e));
+		const [loaded, owners] = await Promise.all([
+			loadDocument(db, this.name, this.doc, (seq, e) => options.log.error(`[collab] ${this.name}: skipped log row ${seq}:`, e)),
+			loadOwners(db, this.name)
+		]);
+		this.owners.settle(owners);
 		// Given up on (a load that took too long) and destroyed meanwhile: set nothing up.
 		if (this.destroyed) throw new Error(`${this.name} was unloaded while loading`);
 		this.seenSeq = loaded.seq;
@@ -102,7 +110,8 @@ export class Room {
 			loaded.seq,
 			{
 				committed: (batch, missed) => this.committed(batch, missed),
-				failed: (e, lost) => this.fail(e, lost)
+				failed: (e, lost) => this.fail(e, lost),
+				claimed: (owners, refused) => this.claimed(owners, refused)
 			},
 			bus ? { shared: true, seen: () => this.seenSeq } : { shared: false }
 		);
@@ -220,7 +229,7 @@ export class Room {
 	}
 
 	private receiveUpdate(conn: Connection, update: Uint8Array): void {
-		const changes = updateChangesDoc(this.doc, update);
+		const { changes, authors } = updateEffect(this.doc, update);
 		if (!this.mayWrite(conn)) {
 			// A read-only client replaying nothing new (e.g. an empty SyncStep2) is not an offence.
 			if (changes) conn.refuseWrite(this.ref.kind === 'control' ? 'the control document is written by the server only' : 'read-only for you now');
@@ -228,14 +237,40 @@ export class Room {
 		}
 		if (!changes || this.failed) return;
 		const { principal } = conn;
+		const verdict = this.owners.admit(principal.userId, authors);
+		if ('foreign' in verdict) {
+			this.refuseForeign(conn, verdict.foreign);
+			return;
+		}
 		this.log.append({
 			userId: principal.userId,
 			agencyCode: principal.agency,
 			wallTime: new Date(),
 			scenarioMs: this.deps.options.scenarioTime(this.ref.exerciseId),
 			update: update.slice(), // the frame's buffer may be shared; the log keeps its own copy
+			claims: verdict.claims,
 			origin: conn
 		});
+	}
+
+	private refuseForeign(conn: Connection, clientId: number | undefined): void {
+		this.deps.counters.foreignClientIds++;
+		conn.refuseWrite(clientId === undefined ? 'a client id of this change belongs to someone else' : `client id ${clientId} belongs to someone else`);
+	}
+
+	/**
+	 * A batch's claims were settled in the database: remember its owners, and refuse the senders of
+	 * the entries it did not store (claims another process's client settled first).
+	 */
+	private claimed(owners: ReadonlyMap<number, Owner>, refused: Pending[]): void {
+		this.owners.settle(owners, refused.flatMap((u) => u.claims ?? []));
+		const told = new Set<Connection>();
+		for (const u of refused) {
+			u.done?.(this.serverIdTaken());
+			if (!u.origin || told.has(u.origin)) continue;
+			told.add(u.origin);
+			this.refuseForeign(u.origin, u.claims?.find((id) => owners.has(id) && owners.get(id) !== u.userId));
+		}
 	}
 
 	/** The SyncStep2 answering a state vector; the common cases (new client, up-to-date client) are cached. */
@@ -363,6 +398,8 @@ export class Room {
 		}
 		if (!change) return Promise.resolve();
 		const update: Uint8Array = change;
+		const verdict = this.owners.admit(null, [this.serverClientId]);
+		if ('foreign' in verdict) return Promise.reject(this.serverIdTaken());
 		return new Promise((resolve, reject) =>
 			this.log.append({
 				userId: null,
@@ -370,10 +407,16 @@ export class Room {
 				wallTime: new Date(),
 				scenarioMs: scenarioMs ?? this.deps.options.scenarioTime(this.ref.exerciseId),
 				update,
+				claims: verdict.claims,
 				origin: null,
 				done: (e) => (e ? reject(e) : resolve())
 			})
 		);
+	}
+
+	/** A user claimed the server's random client id first (a clash, or presence announcing it). */
+	private serverIdTaken(): Error {
+		return new Error(`${this.name}: the server's client id ${this.serverClientId} belongs to someone else`);
 	}
 
 	/** Before unloading or shutting down: finish server changes and inserts, snapshot if worthwhile. */

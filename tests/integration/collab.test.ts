@@ -3,6 +3,7 @@ import * as encoding from 'lib0/encoding';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { encodeAwarenessUpdate } from 'y-protocols/awareness';
 import * as Y from 'yjs';
+import type { Db } from '../../db/client';
 import { docUpdates } from '../../db/schema';
 import { CLOSE } from '../../server/collab';
 import { agencyDocName, commonDocName, controlDocName } from '../../src/lib/board/docs';
@@ -346,19 +347,22 @@ describe(`collab server on ${backend}`, () => {
 describe('storage failures', () => {
 	it('resets a room whose update could not be stored; the writer re-sends it on reconnect', async () => {
 		let failures = 1;
-		const db = new Proxy(database.db, {
-			get(target, key, receiver) {
-				if (key !== 'insert') return Reflect.get(target, key, receiver);
-				return (table: unknown) => {
-					if (table === docUpdates && failures > 0) {
-						failures--;
-						throw new Error('simulated outage');
-					}
-					return target.insert(table as typeof docUpdates);
-				};
-			}
-		});
-		const flaky = await startCollab({ ...database, db });
+		// Update rows are inserted on the database or, with a client-id claim, in a transaction.
+		const failing = <T extends Db>(db: T): T =>
+			new Proxy(db, {
+				get(target, key, receiver) {
+					if (key === 'transaction') return (fn: (tx: Db) => Promise<unknown>) => target.transaction((tx) => fn(failing(tx as unknown as Db)));
+					if (key !== 'insert') return Reflect.get(target, key, receiver);
+					return (table: unknown) => {
+						if (table === docUpdates && failures > 0) {
+							failures--;
+							throw new Error('simulated outage');
+						}
+						return target.insert(table as typeof docUpdates);
+					};
+				}
+			});
+		const flaky = await startCollab({ ...database, db: failing(database.db) });
 		try {
 			const ex = await cloneDemoExercise(database.db);
 			const room = agencyDocName(ex, 'fire');
