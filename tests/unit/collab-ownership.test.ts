@@ -70,7 +70,7 @@ describe('updateEffect', () => {
 		const other = new Y.Doc();
 		Y.applyUpdate(other, Y.encodeStateAsUpdate(peer));
 		other.clientID = 22;
-		let change = new Uint8Array();
+		let change: Uint8Array = new Uint8Array();
 		other.on('update', (u: Uint8Array) => (change = u));
 		other.getMap('m').delete('k');
 		expect(updateEffect(doc, change)).toEqual({ changes: true, authors: new Set() });
