@@ -255,6 +255,9 @@ export class Room {
 
 	private refuseForeign(conn: Connection, clientId: number | undefined): void {
 		this.deps.counters.foreignClientIds++;
+		// Multi-process: a client coming from a process this one lags behind re-offers others' stored
+		// changes, which look new here; catching up lets its retry pass.
+		void this.catchUp();
 		conn.refuseWrite(clientId === undefined ? 'a client id of this change belongs to someone else' : `client id ${clientId} belongs to someone else`);
 	}
 
