@@ -126,6 +126,22 @@ export const docUpdates = pgTable(
 	(t) => [uniqueIndex('doc_updates_doc_seq').on(t.doc, t.seq)]
 );
 
+/**
+ * Which user owns each Yjs client id of a document (null: the server's own writes): the first whose
+ * stored update wrote under it, recorded in that update's transaction (server/collab/ownership.ts).
+ * Ids last written before this table existed have no row until someone writes under them again.
+ */
+export const docClients = pgTable(
+	'doc_clients',
+	{
+		doc: text('doc').notNull(),
+		// Yjs client ids are unsigned 32-bit: too large for integer.
+		clientId: bigint('client_id', { mode: 'number' }).notNull(),
+		userId: text('user_id')
+	},
+	(t) => [primaryKey({ columns: [t.doc, t.clientId] })]
+);
+
 /** Merged state of a document up to and including `seq`; bounds load time. */
 export const docSnapshots = pgTable(
 	'doc_snapshots',

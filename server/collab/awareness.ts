@@ -71,10 +71,15 @@ function encodeEntries(entries: Entry[]): Uint8Array {
 	return encoding.toUint8Array(encoder);
 }
 
-/** A state that names a user (`{ user: { id } }`, the board's presence shape) must name the sender. */
-function claimsOtherUser(state: unknown, userId: string): boolean {
+/** The user a state names (`{ user: { id } }`, the board's presence shape), if it names one. */
+function userNamed(state: unknown): unknown {
 	const user = state && typeof state === 'object' ? (state as { user?: unknown }).user : undefined;
-	const id = user && typeof user === 'object' ? (user as { id?: unknown }).id : undefined;
+	return user && typeof user === 'object' ? (user as { id?: unknown }).id : undefined;
+}
+
+/** A state that names a user must name the sender. */
+function claimsOtherUser(state: unknown, userId: string): boolean {
+	const id = userNamed(state);
 	return id !== undefined && id !== userId;
 }
 
@@ -144,6 +149,15 @@ export class AwarenessRelay {
 		this.owners.set(clientId, owner);
 		owner.clientIds.add(clientId);
 		return true;
+	}
+
+	/**
+	 * The user whose presence announces a client id: the connection that claimed it here, else the
+	 * user a state from another process names (checked there, see `claimsOtherUser`).
+	 */
+	userOf(clientId: number): string | undefined {
+		const id = this.owners.get(clientId)?.userId ?? userNamed(this.awareness.states.get(clientId));
+		return typeof id === 'string' ? id : undefined;
 	}
 
 	/** States from another process's clients (already checked there); relayed to ours in the next window. */

@@ -1,15 +1,17 @@
 /**
  * The document store in Postgres: an append-only, attributed update log (`doc_updates`, seq gapless per
  * document) plus merged snapshots (`doc_snapshots`) that bound load time. Load = latest snapshot + tail.
+ * Client-id owners (`doc_clients`, see ownership.ts) are claimed in the transaction of the update rows.
  */
-import { and, asc, desc, eq, gt, isNotNull, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 import * as Y from 'yjs';
 import type { Database, Db } from '../../db/client';
 import type { InsertRows } from '../../db/insert-rows';
-import { docSnapshots, docUpdates } from '../../db/schema';
+import { docClients, docSnapshots, docUpdates } from '../../db/schema';
 import type { TaskFacts } from '../../src/lib/domain/review/facts';
+import { admitBatch, type Claiming, type Owner } from './ownership';
 
-export interface NewUpdate {
+export interface NewUpdate extends Claiming {
 	userId: string | null;
 	agencyCode: string | null;
 	wallTime: Date;
@@ -83,6 +85,20 @@ export async function writeSnapshot(db: Db, name: string, seq: number, state: Ui
 	else await insert.onConflictDoUpdate({ target: [docSnapshots.doc, docSnapshots.seq], set: { tasks }, setWhere: isNull(docSnapshots.tasks) });
 }
 
+/** Every client-id owner recorded for a document. */
+export async function loadOwners(db: Db, name: string): Promise<Map<number, Owner>> {
+	const rows = await db.select({ clientId: docClients.clientId, userId: docClients.userId }).from(docClients).where(eq(docClients.doc, name));
+	return new Map(rows.map((r) => [r.clientId, r.userId]));
+}
+
+async function ownersOf(db: Db, name: string, ids: number[]): Promise<Map<number, Owner>> {
+	const rows = await db
+		.select({ clientId: docClients.clientId, userId: docClients.userId })
+		.from(docClients)
+		.where(and(eq(docClients.doc, name), inArray(docClients.clientId, ids)));
+	return new Map(rows.map((r) => [r.clientId, r.userId]));
+}
+
 /** Rows of a document's log after `seq`, in order (loading, and catch-up of a room others also write). */
 export async function updatesAfter(db: Db, name: string, seq: number): Promise<LoggedUpdate[]> {
 	return db
@@ -100,10 +116,24 @@ export interface LogHandlers<E> {
 	committed(batch: (E & { seq: number })[], missed: LoggedUpdate[]): void;
 	/** The insert failed: these entries (the batch and everything queued after it) are not stored. */
 	failed(error: unknown, lost: (E & { seq: number })[]): void;
+	/**
+	 * Called for a batch that claimed client ids, right after it committed and before `committed`:
+	 * the owners the database now holds for them, and the entries not stored because they write under
+	 * someone else's id, or come from an origin that did (see `admitBatch`; dropped from the queue too).
+	 */
+	claimed?(owners: ReadonlyMap<number, Owner>, refused: E[]): void;
+}
+
+interface Stored<E> {
+	kept: (E & { seq: number })[];
+	refused: (E & { seq: number })[];
+	missed: LoggedUpdate[];
+	/** Null when the batch claimed nothing. */
+	owners: Map<number, Owner> | null;
 }
 
 /**
- * How seqs are chosen. `local`: on append, from the last seq this process knows (it is the only
+ * How seqs are chosen. `local`: when stored, from the last seq this process knows (it is the only
  * writer). `shared` (several processes write the same document): inside the insert transaction, under
  * a per-document transaction-scoped advisory lock, after the highest stored seq; the rows after
  * `seen()` are read back in the same transaction so the caller can fill its gap before applying.
@@ -120,6 +150,9 @@ export class UpdateLog<E extends NewUpdate> {
 	private draining: Promise<void> | null = null;
 	private broken = false;
 	private readonly insertRows: InsertRows;
+	private readonly insertClaims: InsertRows;
+	/** Single writer: the client ids this log has stored claims for. */
+	private readonly storedClaims = new Map<number, Owner>();
 
 	constructor(
 		private readonly database: Database,
@@ -131,12 +164,13 @@ export class UpdateLog<E extends NewUpdate> {
 	) {
 		const u = docUpdates;
 		this.insertRows = database.insertRows(u, [u.doc, u.seq, u.userId, u.agencyCode, u.wallTime, u.scenarioMs, u.update]);
+		this.insertClaims = database.insertRows(docClients, [docClients.doc, docClients.clientId, docClients.userId]);
 	}
 
 	append(entry: E): void {
 		if (this.broken) return;
-		// Shared: a placeholder, the real seq is allocated in the insert transaction.
-		this.queue.push({ ...entry, seq: this.sequencing.shared ? 0 : ++this.lastSeq });
+		// The seq is given when it is stored, after any rows read back or entries refused there.
+		this.queue.push({ ...entry, seq: 0 });
 		this.kick();
 	}
 
@@ -161,20 +195,75 @@ export class UpdateLog<E extends NewUpdate> {
 		this.handlers.failed(error, lost.concat(this.queue.splice(0)));
 	}
 
-	/** Inserts batch after batch; a throw from `committed` also breaks the log (the room then reloads). */
+	/** Inserts batch after batch; a throw from a handler also breaks the log (the room then reloads). */
 	private async drain(): Promise<void> {
 		while (this.queue.length && !this.broken) {
 			const batch = this.takeBatch();
-			let missed: LoggedUpdate[] = [];
+			let stored: Stored<E>;
 			try {
-				if (this.sequencing.shared) missed = await this.insertShared(batch, this.sequencing.seen());
-				else await this.insertRows(batch.map((u) => [this.doc, u.seq, u.userId, u.agencyCode, u.wallTime.toISOString(), u.scenarioMs, u.update]));
+				stored = await this.store(batch);
 			} catch (e) {
 				this.fail(e, batch);
 				return;
 			}
-			this.handlers.committed(batch, missed);
+			if (stored.owners) this.handlers.claimed?.(stored.owners, stored.refused.concat(this.dropQueued(stored.refused)));
+			// A batch refused whole stores nothing; what it read back also comes on the bus.
+			if (stored.kept.length) this.handlers.committed(stored.kept, stored.missed);
 		}
+	}
+
+	/** Takes the queued entries of the origins just refused out of the queue. */
+	private dropQueued(refused: (E & { seq: number })[]): (E & { seq: number })[] {
+		if (!refused.length) return [];
+		const origins = new Set(refused.map((u) => u.origin));
+		const dropped = this.queue.filter((u) => origins.has(u.origin));
+		this.queue = this.queue.filter((u) => !origins.has(u.origin));
+		return dropped;
+	}
+
+	/** Stores a batch and numbers the rows it keeps. */
+	private store(batch: (E & { seq: number })[]): Promise<Stored<E>> {
+		const claims = [...new Set(batch.flatMap((u) => u.claims ?? []))];
+		return this.sequencing.shared ? this.storeShared(batch, claims, this.sequencing.seen()) : this.storeAlone(batch, claims);
+	}
+
+	/**
+	 * This process is the document's only writer, so the room's owners in memory are complete and
+	 * refused foreign ids before they were queued: claims need no read and no transaction. They are
+	 * stored before the rows, so a stored row never lacks its claim (a claim whose rows were then lost
+	 * only keeps the id for its claimant, who re-sends them).
+	 */
+	private async storeAlone(batch: (E & { seq: number })[], claims: number[]): Promise<Stored<E>> {
+		// A claim the room has not yet seen settled is asked for again by the sender's next update.
+		const { kept, refused, claimed } = admitBatch(batch, this.storedClaims);
+		for (const u of kept) u.seq = ++this.lastSeq;
+		if (claimed.size) await this.insertClaims([...claimed].map(([clientId, userId]) => [this.doc, clientId, userId]));
+		for (const [id, owner] of claimed) this.storedClaims.set(id, owner);
+		if (kept.length) await this.insertRows(kept.map((u) => [this.doc, u.seq, u.userId, u.agencyCode, u.wallTime.toISOString(), u.scenarioMs, u.update]));
+		const owners = new Map(claims.map((id) => [id, this.storedClaims.get(id) ?? null]));
+		return { kept, refused, missed: [], owners: claims.length ? owners : null };
+	}
+
+	/**
+	 * Several processes write the document: one transaction. Writers of one document queue on the
+	 * advisory lock, so each sees the previous one's rows and claims and seqs stay gapless; commit order
+	 * is seq order, so a reader never sees seq n+1 without n.
+	 */
+	private storeShared(batch: (E & { seq: number })[], claims: number[], seen: number): Promise<Stored<E>> {
+		return this.database.db.transaction(async (tx) => {
+			const db = tx as unknown as Db;
+			await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${this.doc}, 0))`);
+			const missed = await updatesAfter(db, this.doc, seen);
+			const owners = claims.length ? await ownersOf(db, this.doc, claims) : new Map<number, Owner>();
+			const { kept, refused, claimed } = admitBatch(batch, owners);
+			let next = missed.length ? missed[missed.length - 1].seq : seen;
+			for (const u of kept) u.seq = ++next;
+			// No ON CONFLICT: claims of one document are serialized by the lock, so a conflict would
+			// mean a broken assumption, and must fail rather than share an id.
+			if (claimed.size) await db.insert(docClients).values([...claimed].map(([clientId, userId]) => ({ doc: this.doc, clientId, userId })));
+			if (kept.length) await this.insertInTransaction(db, kept);
+			return { kept, refused, missed, owners: claims.length ? new Map([...owners, ...claimed]) : null };
+		});
 	}
 
 	/** The shared path's insert: through drizzle, on the transaction's connection (insertRows cannot join it). */
@@ -190,21 +279,6 @@ export class UpdateLog<E extends NewUpdate> {
 				update: u.update
 			}))
 		);
-	}
-
-	/**
-	 * Writers of one document queue on the advisory lock, so each sees the previous one's rows and
-	 * seqs stay gapless; commit order is seq order, so a reader never sees seq n+1 without n.
-	 */
-	private insertShared(batch: (E & { seq: number })[], seen: number): Promise<LoggedUpdate[]> {
-		return this.database.db.transaction(async (tx) => {
-			await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${this.doc}, 0))`);
-			const missed = await updatesAfter(tx as unknown as Db, this.doc, seen);
-			let next = missed.length ? missed[missed.length - 1].seq : seen;
-			for (const u of batch) u.seq = ++next;
-			await this.insertInTransaction(tx as unknown as Db, batch);
-			return missed;
-		});
 	}
 
 	private takeBatch(): (E & { seq: number })[] {

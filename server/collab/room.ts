@@ -6,7 +6,8 @@
  * once their insert has returned, so every byte any client ever receives (relay or join state) is
  * already in Postgres. In multi-process mode rows other processes logged arrive on the bus (applied,
  * relayed, never stored again); a gap in their seqs, a bus outage or a reconnect is filled from the
- * database (`catchUp`).
+ * database (`catchUp`). Each Yjs client id belongs to one user (ownership.ts): an update writing under
+ * someone else's is refused like a write on a read-only connection.
  */
 import * as Y from 'yjs';
 import type { Database } from '../../db/client';
@@ -17,10 +18,11 @@ import type { Connection } from './connection';
 import type { ResolvedOptions } from './options';
 import type { BusMessage } from './bus';
 import { TaskHistoryRecorder } from '../../src/lib/board/task-history';
-import { applyLoggedRow, readDocument, updatesAfter, UpdateLog, writeSnapshot, type LoggedUpdate, type NewUpdate } from './persistence';
+import { ClientOwners, type Owner } from './ownership';
+import { applyLoggedRow, loadOwners, readDocument, updatesAfter, UpdateLog, writeSnapshot, type LoggedUpdate, type NewUpdate } from './persistence';
 import { CLOSE, encodeSyncStep1, encodeSyncStep2, encodeUpdate, MalformedMessage, type ClientMessage } from './protocol';
 import type { CollabCounters } from './stats';
-import { updateChangesDoc } from './updates';
+import { updateEffect } from './updates';
 
 export interface RoomDeps {
 	database: Database;
@@ -73,6 +75,8 @@ export class Room {
 	private history: TaskHistoryRecorder | null = null;
 	/** While applying a batch: the per-row updates, relayed together as one message afterwards. */
 	private collected: Uint8Array[] | null = null;
+	/** Who owns which Yjs client id; presence names a tab's id before it writes. */
+	private readonly owners = new ClientOwners((id) => this.awareness.userOf(id));
 
 	constructor(
 		readonly name: string,
@@ -97,7 +101,9 @@ export class Room {
 			this.awareness.publish = (update) => bus.publish(this.name, { kind: 'awareness', update });
 		}
 		const agency = this.ref.kind === 'agency' ? this.ref.agency : null;
+		// One query after the other: a load never needs a second pooled connection (see docs/architecture.md, postgres.js #1193).
 		const { snapshot, rows } = await readDocument(database.db, this.name, agency !== null);
+		this.owners.settle(await loadOwners(database.db, this.name));
 		// Given up on (a load that took too long) and destroyed meanwhile: set nothing up.
 		if (this.destroyed) throw new Error(`${this.name} was unloaded while loading`);
 		if (snapshot) Y.applyUpdate(this.doc, snapshot.state);
@@ -112,7 +118,8 @@ export class Room {
 			seq,
 			{
 				committed: (batch, missed) => this.committed(batch, missed),
-				failed: (e, lost) => this.fail(e, lost)
+				failed: (e, lost) => this.fail(e, lost),
+				claimed: (owners, refused) => this.claimed(owners, refused)
 			},
 			bus ? { shared: true, seen: () => this.seenSeq } : { shared: false }
 		);
@@ -238,7 +245,7 @@ export class Room {
 	}
 
 	private receiveUpdate(conn: Connection, update: Uint8Array): void {
-		const changes = updateChangesDoc(this.doc, update);
+		const { changes, authors } = updateEffect(this.doc, update);
 		if (!this.mayWrite(conn)) {
 			// A read-only client replaying nothing new (e.g. an empty SyncStep2) is not an offence.
 			if (changes) conn.refuseWrite(this.ref.kind === 'control' ? 'the control document is written by the server only' : 'read-only for you now');
@@ -246,14 +253,43 @@ export class Room {
 		}
 		if (!changes || this.failed) return;
 		const { principal } = conn;
+		const verdict = this.owners.admit(principal.userId, authors);
+		if ('foreign' in verdict) {
+			this.refuseForeign(conn, verdict.foreign);
+			return;
+		}
 		this.log.append({
 			userId: principal.userId,
 			agencyCode: principal.agency,
 			wallTime: new Date(),
 			scenarioMs: this.deps.options.scenarioTime(this.ref.exerciseId),
 			update: update.slice(), // the frame's buffer may be shared; the log keeps its own copy
+			claims: verdict.claims,
 			origin: conn
 		});
+	}
+
+	private refuseForeign(conn: Connection, clientId: number | undefined): void {
+		this.deps.counters.foreignClientIds++;
+		// Multi-process: a client coming from a process this one lags behind re-offers others' stored
+		// changes, which look new here; catching up lets its retry pass.
+		void this.catchUp();
+		conn.refuseWrite(clientId === undefined ? 'a client id of this change belongs to someone else' : `client id ${clientId} belongs to someone else`);
+	}
+
+	/**
+	 * A batch's claims were settled in the database: remember its owners, and refuse the senders of
+	 * the entries it did not store (claims another process's client settled first).
+	 */
+	private claimed(owners: ReadonlyMap<number, Owner>, refused: Pending[]): void {
+		this.owners.settle(owners, refused.flatMap((u) => u.claims ?? []));
+		const told = new Set<Connection>();
+		for (const u of refused) {
+			u.done?.(this.serverIdTaken());
+			if (!u.origin || told.has(u.origin)) continue;
+			told.add(u.origin);
+			this.refuseForeign(u.origin, u.claims?.find((id) => owners.has(id) && owners.get(id) !== u.userId));
+		}
 	}
 
 	/** The SyncStep2 answering a state vector; the common cases (new client, up-to-date client) are cached. */
@@ -380,6 +416,8 @@ export class Room {
 		}
 		if (!change) return Promise.resolve();
 		const update: Uint8Array = change;
+		const verdict = this.owners.admit(null, [this.serverClientId]);
+		if ('foreign' in verdict) return Promise.reject(this.serverIdTaken());
 		return new Promise((resolve, reject) =>
 			this.log.append({
 				userId: null,
@@ -387,10 +425,16 @@ export class Room {
 				wallTime: new Date(),
 				scenarioMs: scenarioMs ?? this.deps.options.scenarioTime(this.ref.exerciseId),
 				update,
+				claims: verdict.claims,
 				origin: null,
 				done: (e) => (e ? reject(e) : resolve())
 			})
 		);
+	}
+
+	/** A user claimed the server's random client id first (a clash, or presence announcing it). */
+	private serverIdTaken(): Error {
+		return new Error(`${this.name}: the server's client id ${this.serverClientId} belongs to someone else`);
 	}
 
 	/** Before unloading or shutting down: finish server changes and inserts, snapshot if worthwhile. */

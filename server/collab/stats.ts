@@ -4,6 +4,8 @@ export interface CollabCounters {
 	refusedUpgrades: number;
 	/** Changing updates dropped because the connection may not write (closed with 4003). */
 	refusedWrites: number;
+	/** Of those, updates writing under a Yjs client id another user or the server owns (ownership.ts). */
+	foreignClientIds: number;
 	/** Connections closed for undecodable or disallowed frames (4400). */
 	malformed: number;
 	/** Connections closed for exceeding the message rate (4008). */
@@ -24,6 +26,7 @@ export interface CollabStats extends CollabCounters {
 export const newCounters = (): CollabCounters => ({
 	refusedUpgrades: 0,
 	refusedWrites: 0,
+	foreignClientIds: 0,
 	malformed: 0,
 	rateLimited: 0,
 	tooBig: 0,

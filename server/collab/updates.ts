@@ -2,13 +2,21 @@
  * What an incoming Yjs update would do to a room's document, decided before it is persisted: an
  * undecodable update must never reach the log (it would break every later load), and one that changes
  * nothing is not worth a log row. A client's SyncStep2 carries its whole delete set every time it
- * connects, so "changes nothing" is the common case on reconnect.
+ * connects, so "changes nothing" is the common case on reconnect. The same pass names the client ids
+ * the update writes under, for the ownership check (ownership.ts).
  */
 import * as Y from 'yjs';
 import { MalformedMessage } from './protocol';
 
-/** True when applying `update` to `doc` would add content or delete something not yet deleted. */
-export function updateChangesDoc(doc: Y.Doc, update: Uint8Array): boolean {
+export interface UpdateEffect {
+	/** Whether applying it would add content or delete something not yet deleted. */
+	changes: boolean;
+	/** Client ids of the structs it adds that the doc lacks (whose clocks it advances); deletions are not counted. */
+	authors: Set<number>;
+}
+
+/** What applying `update` to `doc` would do; throws MalformedMessage for an update that must not be stored. */
+export function updateEffect(doc: Y.Doc, update: Uint8Array): UpdateEffect {
 	let decoded: ReturnType<typeof Y.decodeUpdate>;
 	try {
 		decoded = Y.decodeUpdate(update);
@@ -16,14 +24,16 @@ export function updateChangesDoc(doc: Y.Doc, update: Uint8Array): boolean {
 		throw new MalformedMessage(`bad update: ${e instanceof Error ? e.message : 'undecodable'}`);
 	}
 	assertIntegrable(decoded);
+	const authors = new Set<number>();
 	for (const struct of decoded.structs) {
 		if (struct instanceof Y.Skip) continue;
-		if (struct.id.clock + struct.length > Y.getState(doc.store, struct.id.client)) return true;
+		if (struct.id.clock + struct.length > Y.getState(doc.store, struct.id.client)) authors.add(struct.id.client);
 	}
+	if (authors.size) return { changes: true, authors };
 	for (const [client, ranges] of decoded.ds.clients) {
-		for (const range of ranges) if (!rangeDeleted(doc, client, range.clock, range.len)) return true;
+		for (const range of ranges) if (!rangeDeleted(doc, client, range.clock, range.len)) return { changes: true, authors };
 	}
-	return false;
+	return { changes: false, authors };
 }
 
 /**
