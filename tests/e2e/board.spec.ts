@@ -1,6 +1,6 @@
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
-import { PASSWORD, SCREENSHOTS } from './helpers';
+import { apiSignedInPage, demoExerciseId, SCREENSHOTS } from './helpers';
 
 /**
  * The live map board: two players of different agencies draw into their own layers and see each
@@ -10,20 +10,6 @@ import { PASSWORD, SCREENSHOTS } from './helpers';
  */
 
 mkdirSync(SCREENSHOTS, { recursive: true });
-
-async function signedIn(browser: Browser, username: string, viewport = { width: 1920, height: 1080 }): Promise<Page> {
-	const context = await browser.newContext({ viewport });
-	const res = await context.request.post('/api/v1/session', { data: { username, password: PASSWORD } });
-	expect(res.status(), `sign in ${username}`).toBe(201);
-	return context.newPage();
-}
-
-async function demoId(page: Page): Promise<string> {
-	const body = (await (await page.request.get('/api/v1/exercises')).json()) as { exercises: { id: string; title: string }[] };
-	const ex = body.exercises.find((e) => e.title === 'Demo');
-	expect(ex, 'Demo exercise').toBeTruthy();
-	return (ex as { id: string }).id;
-}
 
 async function openBoard(page: Page, id: string) {
 	await page.goto(`/exercises/${id}/board`);
@@ -46,9 +32,9 @@ async function countOf(page: Page, layer: string): Promise<number> {
 
 test('two agencies draw into their own layers and see each other live', async ({ browser }) => {
 	test.setTimeout(180_000); // two WebGL pages on a software renderer, and a reload
-	const fire = await signedIn(browser, 'fire1');
-	const police = await signedIn(browser, 'police1');
-	const id = await demoId(fire);
+	const fire = await apiSignedInPage(browser, 'fire1');
+	const police = await apiSignedInPage(browser, 'police1');
+	const id = await demoExerciseId(fire);
 	await Promise.all([openBoard(fire, id), openBoard(police, id)]);
 
 	const fireBefore = await countOf(police, 'fire');
@@ -173,8 +159,8 @@ test('two agencies draw into their own layers and see each other live', async ({
 });
 
 test('observers read the board but get no editing tools', async ({ browser }) => {
-	const observer = await signedIn(browser, 'observer', { width: 1280, height: 800 });
-	const id = await demoId(observer);
+	const observer = await apiSignedInPage(browser, 'observer', { width: 1280, height: 800 });
+	const id = await demoExerciseId(observer);
 	await openBoard(observer, id);
 	await expect(observer.locator('.ro-banner')).toBeVisible();
 	await expect(observer.locator('button[data-kind]')).toHaveCount(0);
@@ -191,7 +177,7 @@ test('observers read the board but get no editing tools', async ({ browser }) =>
 	await observer.context().close();
 
 	// Someone who is not a member gets a 404, as for a missing exercise.
-	const outsider = await signedIn(browser, 'outsider');
+	const outsider = await apiSignedInPage(browser, 'outsider');
 	const res = await outsider.goto(`/exercises/${id}/board`);
 	expect(res?.status()).toBe(404);
 	await outsider.context().close();
@@ -200,14 +186,14 @@ test('observers read the board but get no editing tools', async ({ browser }) =>
 test('a write refused by the server is dropped and the layer resyncs read-only', async ({ browser }) => {
 	test.setTimeout(120_000);
 	// A throwaway exercise, so ending it does not disturb the demo.
-	const facilitator = await signedIn(browser, 'facilitator');
+	const facilitator = await apiSignedInPage(browser, 'facilitator');
 	const created = await facilitator.request.post('/api/v1/exercises', { data: { title: `Board refusal ${Date.now()}` } });
 	expect(created.status()).toBe(201);
 	const id = ((await created.json()) as { exercise: { id: string } }).exercise.id;
 	expect((await facilitator.request.post(`/api/v1/exercises/${id}/members`, { data: { username: 'fire1', role: 'player' } })).status()).toBe(201);
 	expect((await facilitator.request.post(`/api/v1/exercises/${id}/transition`, { data: { status: 'briefing' } })).status()).toBe(200);
 
-	const fire = await signedIn(browser, 'fire1');
+	const fire = await apiSignedInPage(browser, 'fire1');
 	await openBoard(fire, id);
 	await fire.locator('button[data-kind=shelter]').click();
 	await clickMap(fire, 0.5, 0.5);
@@ -242,14 +228,14 @@ test('edits made offline for a while merge on reconnect, with the pending count 
 	// Two WebGL boards on a software renderer and a reload: each map click can take seconds on a busy CI
 	// machine. The offline span itself is ≈ 20 s.
 	test.setTimeout(300_000);
-	const facilitator = await signedIn(browser, 'facilitator');
+	const facilitator = await apiSignedInPage(browser, 'facilitator');
 	const created = await facilitator.request.post('/api/v1/exercises', { data: { title: `Board offline ${Date.now()}` } });
 	expect(created.status()).toBe(201);
 	const id = ((await created.json()) as { exercise: { id: string } }).exercise.id;
 	for (const username of ['fire1', 'police1']) expect((await facilitator.request.post(`/api/v1/exercises/${id}/members`, { data: { username, role: 'player' } })).status()).toBe(201);
 	expect((await facilitator.request.post(`/api/v1/exercises/${id}/transition`, { data: { status: 'briefing' } })).status()).toBe(200);
-	const fire = await signedIn(browser, 'fire1');
-	const police = await signedIn(browser, 'police1');
+	const fire = await apiSignedInPage(browser, 'fire1');
+	const police = await apiSignedInPage(browser, 'police1');
 	await Promise.all([openBoard(fire, id), openBoard(police, id)]);
 
 	const place = async (page: Page, layer: string, fx: number, fy: number) => {

@@ -27,6 +27,14 @@ export async function signIn(page: Page, username: string, password = PASSWORD, 
 	await page.waitForURL((u) => u.pathname === next || u.pathname.startsWith(`${next}/`));
 }
 
+/** A fresh browser context signed in as `username` through the API (no login form); its first page. */
+export async function apiSignedInPage(browser: Browser, username: string, viewport = { width: 1920, height: 1080 }): Promise<Page> {
+	const context = await browser.newContext({ viewport });
+	const res = await context.request.post('/api/v1/session', { data: { username, password: PASSWORD } });
+	expect(res.status(), `sign in ${username}`).toBe(201);
+	return context.newPage();
+}
+
 /** A fresh browser context (no cookies) signed in as `username`. */
 export async function signedInPage(browser: Browser, username: string): Promise<Page> {
 	const context = await browser.newContext();
@@ -48,6 +56,14 @@ export async function exerciseId(page: Page, title: string): Promise<string> {
 	const id = href?.split('/').pop();
 	expect(id, `exercise "${title}" in the list`).toBeTruthy();
 	return id as string;
+}
+
+/** The id of the seeded exercise titled "Demo", from the API as the page's user sees it. */
+export async function demoExerciseId(page: Page): Promise<string> {
+	const body = (await (await page.request.get('/api/v1/exercises')).json()) as { exercises: { id: string; title: string }[] };
+	const ex = body.exercises.find((e) => e.title === 'Demo');
+	expect(ex, 'Demo exercise').toBeTruthy();
+	return (ex as { id: string }).id;
 }
 
 /**

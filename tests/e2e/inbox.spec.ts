@@ -1,6 +1,6 @@
-import { expect, test, type APIRequestContext, type Browser, type Page } from '@playwright/test';
+import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { PASSWORD, SCREENSHOTS } from './helpers';
+import { apiSignedInPage, SCREENSHOTS } from './helpers';
 
 /**
  * The player side of injects and monitoring on the board: the facilitator (through the API) runs an
@@ -29,13 +29,6 @@ const pkg = JSON.parse(readFileSync(`db/scenarios/${SCENARIO}.json`, 'utf8')) as
 	evaluatorNotes?: Bilingual;
 	taskTemplates: { id: string; title: Bilingual; description?: Bilingual; checklist?: Bilingual[] }[];
 };
-
-async function signedIn(browser: Browser, username: string, viewport = { width: 1920, height: 1080 }): Promise<Page> {
-	const context = await browser.newContext({ viewport });
-	const res = await context.request.post('/api/v1/session', { data: { username, password: PASSWORD } });
-	expect(res.status(), `sign in ${username}`).toBe(201);
-	return context.newPage();
-}
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- API answers, checked by the assertions that use them
 async function ok(res: Awaited<ReturnType<APIRequestContext['post']>>, what: string): Promise<any> {
@@ -80,12 +73,12 @@ async function mapPixel(page: Page, lon: number, lat: number) {
 
 test('an inject reaches the fire player with an alert; 签收 and its errors; police never sees it', async ({ browser }) => {
 	test.setTimeout(240_000);
-	const fac = await signedIn(browser, 'facilitator');
+	const fac = await apiSignedInPage(browser, 'facilitator');
 	const id = await setUp(fac.request, 'Inbox e2e');
 	await transition(fac.request, id, 'running');
 
-	const fire = await signedIn(browser, 'fire1');
-	const police = await signedIn(browser, 'police1');
+	const fire = await apiSignedInPage(browser, 'fire1');
+	const police = await apiSignedInPage(browser, 'police1');
 	await Promise.all([openBoard(fire, id), openBoard(police, id)]);
 
 	// The clock ticks in the header; the scenario title is shown (announced exercise).
@@ -171,7 +164,7 @@ test('an inject reaches the fire player with an alert; 签收 and its errors; po
 
 test('monitoring points: map and list open a live view with chart, picture and faults', async ({ browser }) => {
 	test.setTimeout(240_000);
-	const fac = await signedIn(browser, 'facilitator');
+	const fac = await apiSignedInPage(browser, 'facilitator');
 	const id = await setUp(fac.request, 'Monitoring e2e');
 	await transition(fac.request, id, 'running');
 	await ok(await fac.request.post(`/api/v1/exercises/${id}/clock`, { data: { action: 'jump', to: 'T+00:30' } }), 'jump');
@@ -182,7 +175,7 @@ test('monitoring points: map and list open a live view with chart, picture and f
 		})
 		.toBe('delivered');
 
-	const fire = await signedIn(browser, 'fire1');
+	const fire = await apiSignedInPage(browser, 'fire1');
 	await openBoard(fire, id);
 
 	// The points are on the map: a click on the river gauge (青江水文站) opens its live view.
@@ -244,7 +237,7 @@ test('monitoring points: map and list open a live view with chart, picture and f
 	await fire.screenshot({ path: `${SCREENSHOTS}/monitoring-transmission-lost.png` });
 
 	// English and the smaller screen.
-	const small = await signedIn(browser, 'fire1', { width: 1280, height: 800 });
+	const small = await apiSignedInPage(browser, 'fire1', { width: 1280, height: 800 });
 	await openBoard(small, id);
 	await small.locator('button[data-locale=en]').click();
 	await expect(small.locator('html')).toHaveAttribute('lang', 'en');
@@ -265,10 +258,10 @@ test('monitoring points: map and list open a live view with chart, picture and f
 
 test('traffic capture: a player never receives undelivered injects, the pool, expected actions or evaluator notes', async ({ browser }) => {
 	test.setTimeout(240_000);
-	const fac = await signedIn(browser, 'facilitator');
+	const fac = await apiSignedInPage(browser, 'facilitator');
 	const id = await setUp(fac.request, 'Capture e2e', { unannounced: true, randomCount: 4 });
 
-	const fire = await signedIn(browser, 'fire1');
+	const fire = await apiSignedInPage(browser, 'fire1');
 	const texts: { phase: 'before' | 'after'; url: string; text: string }[] = [];
 	let phase: 'before' | 'after' = 'before';
 	const pending: Promise<void>[] = [];

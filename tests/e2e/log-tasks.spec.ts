@@ -1,6 +1,6 @@
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
-import { PASSWORD, SCREENSHOTS } from './helpers';
+import { apiSignedInPage, demoExerciseId, SCREENSHOTS } from './helpers';
 
 /**
  * Command-chain log and task cards across agencies, live: the commander orders fire → fire1
@@ -10,20 +10,6 @@ import { PASSWORD, SCREENSHOTS } from './helpers';
  */
 
 mkdirSync(SCREENSHOTS, { recursive: true });
-
-async function signedIn(browser: Browser, username: string, viewport = { width: 1920, height: 1080 }): Promise<Page> {
-	const context = await browser.newContext({ viewport });
-	const res = await context.request.post('/api/v1/session', { data: { username, password: PASSWORD } });
-	expect(res.status(), `sign in ${username}`).toBe(201);
-	return context.newPage();
-}
-
-async function demoId(page: Page): Promise<string> {
-	const body = (await (await page.request.get('/api/v1/exercises')).json()) as { exercises: { id: string; title: string }[] };
-	const ex = body.exercises.find((e) => e.title === 'Demo');
-	expect(ex, 'Demo exercise').toBeTruthy();
-	return (ex as { id: string }).id;
-}
 
 async function openLog(page: Page, id: string) {
 	await page.goto(`/exercises/${id}/log`);
@@ -40,9 +26,9 @@ const CARD = '搜救隧道被困人员';
 
 test('order → acknowledgement → task card done → completion feedback, live for the commander', async ({ browser }) => {
 	test.setTimeout(150_000);
-	const commander = await signedIn(browser, 'commander');
-	const fire = await signedIn(browser, 'fire1');
-	const id = await demoId(commander);
+	const commander = await apiSignedInPage(browser, 'commander');
+	const fire = await apiSignedInPage(browser, 'fire1');
+	const id = await demoExerciseId(commander);
 
 	// The overview and the board link to both pages.
 	await commander.goto(`/exercises/${id}`);
@@ -151,8 +137,8 @@ test('order → acknowledgement → task card done → completion feedback, live
 });
 
 test('the information report form shows missing elements; refusals say which rule', async ({ browser }) => {
-	const fire = await signedIn(browser, 'fire1');
-	const id = await demoId(fire);
+	const fire = await apiSignedInPage(browser, 'fire1');
+	const id = await demoExerciseId(fire);
 	await openLog(fire, id);
 	const compose = fire.locator('[data-compose]');
 
@@ -207,8 +193,8 @@ test('the information report form shows missing elements; refusals say which rul
 });
 
 test('an observer reads the log and the task cards but cannot send or change anything', async ({ browser }) => {
-	const observer = await signedIn(browser, 'observer', { width: 1280, height: 800 });
-	const id = await demoId(observer);
+	const observer = await apiSignedInPage(browser, 'observer', { width: 1280, height: 800 });
+	const id = await demoExerciseId(observer);
 	await openLog(observer, id);
 	await expect(observer.locator('.entry').first()).toBeVisible();
 	await expect(observer.locator('[data-compose-readonly]')).toBeVisible();
