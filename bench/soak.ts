@@ -54,6 +54,8 @@ export interface SoakResult {
 	options: Omit<SoakOptions, 'log' | 'databaseUrl'>;
 	backend: 'pglite' | 'postgres';
 	seconds: number;
+	/** The serving process's own memory figures (bench/lib/memory.ts), every `rssSampleMs`; t in s. */
+	serverMemory: Record<string, number>[];
 	rss: { samples: [number, number][]; warmupSeconds: number; windowSeconds: number; firstMedianMb: number; lastMedianMb: number; growth: number; maxMb: number };
 	counts: { editsSent: number; pointerMoves: number; logEntries2xx: number; acks2xx: number; apiFailures: number; injectsDelivered: number; docUpdateRows: number };
 	apiLatency: Summary;
@@ -178,7 +180,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
 	const raw: RawClient[] = [];
 	const timers: ReturnType<typeof setInterval>[] = [];
 	try {
-		proc = await startServing({ ...database.env, REDIS_URL: '', PORT: '0', ARGON2_TEST_FAST: '1' });
+		proc = await startServing({ ...database.env, REDIS_URL: '', PORT: '0', ARGON2_TEST_FAST: '1', MEMORY_SAMPLE_MS: String(o.rssSampleMs) });
 		const server = proc;
 		const base = `http://127.0.0.1:${server.port}`;
 		const apiLatency: number[] = [];
@@ -325,6 +327,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
 		running = false;
 		await Promise.all(apiLoops);
 		const elapsed = (performance.now() - t0) / 1000;
+		const serverMemory = server.memory.filter((m) => m.at >= t0).map((m) => ({ t: Math.round((m.at - t0) / 100) / 10, ...m.sample }));
 
 		// Settle: every real provider of a document holds every edit sent to it, and they agree.
 		const settled = async () => {
@@ -381,6 +384,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
 			options: { seconds: o.seconds, clients: o.clients, realClients: realSpecs.length, editsPerSecond: o.editsPerSecond, pointerEvery: o.pointerEvery, pointerHz: o.pointerHz, apiIntervalMs: o.apiIntervalMs, rssSampleMs: o.rssSampleMs, rssGrowthLimit: o.rssGrowthLimit },
 			backend: o.databaseUrl ? 'postgres' : 'pglite',
 			seconds: Math.round(elapsed),
+			serverMemory,
 			rss: { samples, warmupSeconds: Math.round(warmupSeconds), windowSeconds: Math.round(windowSeconds), firstMedianMb, lastMedianMb, growth, maxMb: Math.max(...samples.map(([, mb]) => mb)) },
 			counts: { editsSent, pointerMoves, logEntries2xx: entries2xx.length, acks2xx: acks2xx.length, apiFailures, injectsDelivered: delivered.length, docUpdateRows },
 			apiLatency: summarize(apiLatency),
@@ -430,6 +434,11 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
 	writeFileSync(file, JSON.stringify(result, null, 2));
 	const { rss, counts, checks } = result;
 	console.log(`\n${result.backend}, ${result.seconds} s: RSS after warm-up ${rss.firstMedianMb} → ${rss.lastMedianMb} MB (median of ${rss.windowSeconds} s windows, ${(rss.growth * 100).toFixed(1)} %), max ${rss.maxMb} MB`);
+	for (let m = 0; m * 60 < result.seconds; m++) {
+		const w = result.serverMemory.filter((x) => x.t >= m * 60 && x.t < (m + 1) * 60);
+		const med = (k: string) => median(w.map((x) => x[k]));
+		if (w.length) console.log(`minute ${m}: server rss ${med('rssMb')} heapTotal ${med('heapTotalMb')} heapUsed ${med('heapUsedMb')} external ${med('externalMb')} wasm ${med('wasmSizeMb')} (resident ${med('wasmRssMb')}) MB (medians)`);
+	}
 	console.log(`counts: ${JSON.stringify(counts)}; API latency p50 ${result.apiLatency.p50} ms, p99 ${result.apiLatency.p99} ms`);
 	console.log(`checks: ${JSON.stringify(checks)}`);
 	for (const p of result.problems) console.log(`problem: ${p}`);

@@ -15,6 +15,8 @@ export interface Proc {
 	logs: string[];
 	/** Lines logged as errors (`{"error":true}`) and anything written to stderr. */
 	errors: string[];
+	/** `{"memory"}` lines (MEMORY_SAMPLE_MS), with the time they arrived (performance.now()). */
+	memory: { at: number; sample: Record<string, number> }[];
 	exited: Promise<number | null>;
 	/** SIGTERM (pending document updates are stored), then SIGKILL after `graceMs`. */
 	stop(graceMs?: number): Promise<void>;
@@ -27,6 +29,7 @@ export function startServing(env: Record<string, string | undefined>): Promise<P
 	const child = spawn(process.execPath, ['--import', 'tsx', ENTRY], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
 	const logs: string[] = [];
 	const errors: string[] = [];
+	const memory: Proc['memory'] = [];
 	const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 	const tag = env.PORT ?? String(child.pid);
 	child.stderr!.on('data', (d: Buffer) => {
@@ -43,16 +46,17 @@ export function startServing(env: Record<string, string | undefined>): Promise<P
 	};
 	return new Promise((resolve, reject) => {
 		createInterface({ input: child.stdout! }).on('line', (line) => {
-			let msg: { port?: number; log?: string; error?: boolean };
+			let msg: { port?: number; log?: string; error?: boolean; memory?: Record<string, number> };
 			try {
 				msg = JSON.parse(line);
 			} catch {
 				return;
 			}
+			if (msg.memory) memory.push({ at: performance.now(), sample: msg.memory });
 			if (msg.log) logs.push(msg.log);
 			if (msg.log && msg.error) errors.push(msg.log);
 			if (msg.log && process.env.SCALE_DEBUG) process.stderr.write(`[${tag}] ${msg.log}\n`);
-			if (msg.port) resolve({ child, port: msg.port, logs, errors, exited, stop });
+			if (msg.port) resolve({ child, port: msg.port, logs, errors, memory, exited, stop });
 		});
 		void exited.then((code) => process.env.SCALE_DEBUG && process.stderr.write(`[${tag}] exited ${code}\n`));
 		void exited.then((code) => reject(new Error(`server process exited with ${code}: ${logs.join('\n')}`)));
