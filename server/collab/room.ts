@@ -73,8 +73,6 @@ export class Room {
 	private serverQueue: Promise<void> = Promise.resolve();
 	/** Agency documents: the task-card history, recorded as rows are applied and stored with snapshots. */
 	private history: TaskHistoryRecorder | null = null;
-	/** While applying a batch: the per-row updates, relayed together as one message afterwards. */
-	private collected: Uint8Array[] | null = null;
 	/** Who owns which Yjs client id; presence names a tab's id before it writes. */
 	private readonly owners = new ClientOwners((id) => this.awareness.userOf(id));
 
@@ -154,21 +152,23 @@ export class Room {
 	}
 
 	/**
-	 * Applies stored rows one transaction each, so the task history can attribute each change to its
-	 * row; what they change reaches the clients as one relay message (as one transaction would).
+	 * Applies stored rows and relays what they change. Without a task history: one transaction, one
+	 * relay message. With one: a transaction per row, so each change is attributed to its row, and one
+	 * relay message per row that changed something (never `Y.mergeUpdates`: super-linear in size).
 	 */
 	private applyRows(rows: readonly LoggedUpdate[]): void {
-		const parts: Uint8Array[] = [];
-		this.collected = parts;
-		try {
-			for (const r of rows) {
-				applyLoggedRow(this.doc, r, (seq, e) => this.deps.options.log.error(`[collab] ${this.name}: update ${seq} did not apply:`, e));
-				this.history?.record(r.scenarioMs ?? 0, r.userId);
-			}
-		} finally {
-			this.collected = null;
+		const onBadRow = (seq: number, e: unknown) => this.deps.options.log.error(`[collab] ${this.name}: update ${seq} did not apply:`, e);
+		const history = this.history;
+		if (!history) {
+			Y.transact(this.doc, () => {
+				for (const r of rows) applyLoggedRow(this.doc, r, onBadRow);
+			});
+			return;
 		}
-		if (parts.length) this.relay(parts.length === 1 ? parts[0] : Y.mergeUpdates(parts));
+		for (const r of rows) {
+			applyLoggedRow(this.doc, r, onBadRow);
+			history.record(r.scenarioMs ?? 0, r.userId);
+		}
 	}
 
 	private markSeen(seq: number): void {
@@ -346,8 +346,7 @@ export class Room {
 
 	private relay(update: Uint8Array): void {
 		this.cache = {};
-		if (this.collected) this.collected.push(update);
-		else this.broadcast(encodeUpdate(update), this.relaySkip);
+		this.broadcast(encodeUpdate(update), this.relaySkip);
 	}
 
 	private broadcast(message: Uint8Array, skip: Connection | null): void {
