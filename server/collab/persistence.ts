@@ -1,7 +1,8 @@
 /**
  * The document store in Postgres: an append-only, attributed update log (`doc_updates`, seq gapless per
  * document) plus merged snapshots (`doc_snapshots`) that bound load time. Load = latest snapshot + tail.
- * Client-id owners (`doc_clients`, see ownership.ts) are claimed in the transaction of the update rows.
+ * Client-id owners (`doc_clients`, see ownership.ts) are stored no later than the update rows that
+ * claim them: just before them when this process is the only writer, in their transaction otherwise.
  */
 import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 import * as Y from 'yjs';
