@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { SERVER_NODE_FLAGS } from './scripts/node-flags.mjs';
 
 /** 4173 by default; E2E_PORT lets two runs (e.g. two engineers) share the machine. */
 const PORT = Number(process.env.E2E_PORT ?? 4173);
@@ -40,7 +41,7 @@ export default defineConfig({
 	projects: [{ name: 'chromium' }],
 	webServer: {
 		// A fresh database every run (scripts/e2e-server.mjs empties test-results/e2e-data first).
-		command: 'node scripts/e2e-server.mjs',
+		command: `node ${SERVER_NODE_FLAGS.join(' ')} scripts/e2e-server.mjs`,
 		url: `${baseURL}/login`,
 		env: { PORT: String(PORT), E2E_DATA_DIR: DATA_DIR },
 		reuseExistingServer: false,

@@ -2,6 +2,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { SERVER_NODE_FLAGS } from '../../scripts/node-flags.mjs';
 import type { ReadyMessage, Reply, ServerMetrics } from '../servers/harness';
 
 export type ServerKind = 'reference' | 'drillboard';
@@ -41,7 +42,8 @@ export class ServerProcess {
 
 	static async start(kind: ServerKind, opts: StartOptions = {}): Promise<ServerProcess> {
 		const file = fileURLToPath(new URL(`../servers/${kind}.ts`, import.meta.url));
-		const execArgv = ['--import', 'tsx'];
+		// Ours runs with the flags `npm start` gives it; the reference as its package ships.
+		const execArgv = [...(kind === 'drillboard' ? SERVER_NODE_FLAGS : []), '--import', 'tsx'];
 		const env: Record<string, string | undefined> = { ...process.env, ...opts.env };
 		if (opts.cpuProfDir) {
 			mkdirSync(opts.cpuProfDir, { recursive: true });
