@@ -181,7 +181,7 @@ async function createUsers(s: Session): Promise<void> {
 }
 
 /** Opens all clients of the plan at once: lightweight ones here, real ones in the provider worker. */
-async function joinAll(s: Session, opts: { decodeUpdates: boolean; presence: boolean }) {
+async function joinAll(s: Session, opts: { decodeUpdates: boolean; presence: boolean; lean?: boolean }) {
 	const specs: ProviderSpec[] = [];
 	const started = now();
 	const rawJoins: Promise<void>[] = [];
@@ -193,7 +193,7 @@ async function joinAll(s: Session, opts: { decodeUpdates: boolean; presence: boo
 			specs.push({ idx: p.idx, doc: p.doc, token: account.token, user });
 			continue;
 		}
-		const c = new RawClient({ url: s.srv.url, doc: p.doc, idx: p.idx, token: account.token, decodeUpdates: opts.decodeUpdates, awareness: opts.presence ? 'stock' : 'none', sink: s.sink });
+		const c = new RawClient({ url: s.srv.url, doc: p.doc, idx: p.idx, token: account.token, decodeUpdates: opts.decodeUpdates, lean: opts.lean, awareness: opts.presence ? 'stock' : 'none', sink: s.sink });
 		if (user) c.startAwareness(user);
 		s.raws.set(p.idx, c);
 		joined.push(c);
@@ -505,7 +505,8 @@ async function storm(kind: ServerKind): Promise<StormResult> {
 		await s.pool.markMetrics();
 		await s.srv.mark();
 		const parent = parentWindow();
-		const join = await joinAll(s, { decodeUpdates: false, presence: false });
+		// Lean sockets: the joiners count the board's bytes as they arrive instead of assembling 277 MB.
+		const join = await joinAll(s, { decodeUpdates: false, presence: false, lean: true });
 		await sleep(500);
 		const serverMetrics = await s.srv.metrics();
 		const clientMetrics = parent(serverMetrics.cpuMs);
@@ -514,6 +515,8 @@ async function storm(kind: ServerKind): Promise<StormResult> {
 		const rawSynced = raws.map((c) => c.syncedAt - join.started);
 		const realSynced = join.providers.map((p) => p.syncedAt - join.started);
 		log(`${kind}/storm: last of ${join.synced.length} joiners synced after ${Math.round(Math.max(...join.synced))} ms`);
+		const opened = summarize(raws.map((c) => c.openedAt - join.started));
+		log(`${kind}/storm: lightweight handshakes done p50 ${Math.round(opened.p50)} ms, max ${Math.round(opened.max)} ms`);
 
 		// Every joiner got the whole board.
 		const sizes = raws.map((c) => c.step2Bytes);

@@ -11,6 +11,11 @@ import * as decoding from 'lib0/decoding';
 import * as syncProtocol from 'y-protocols/sync';
 import { Awareness, encodeAwarenessUpdate } from 'y-protocols/awareness';
 import { now, type EditValue, type PointerFields, type PresenceUser } from './common';
+import { LEAN_OPEN, LeanSocket } from './lean-socket';
+
+/** ws and LeanSocket agree on it. */
+const OPEN = WebSocket.OPEN;
+if (OPEN !== LEAN_OPEN) throw new Error('WebSocket.OPEN changed');
 
 const MSG_SYNC = 0;
 const MSG_AWARENESS = 1;
@@ -33,6 +38,11 @@ export interface RawClientOptions {
 	/** Decode incoming updates to time edits and count deliveries (off for the join storm). */
 	decodeUpdates: boolean;
 	/**
+	 * Receive over LeanSocket instead of `ws`: large messages are counted as they stream in, never
+	 * assembled (the join storm; only with `decodeUpdates` off).
+	 */
+	lean?: boolean;
+	/**
 	 * 'none': no awareness state at all. 'stock': behave like y-websocket's WebsocketProvider: a
 	 * y-protocols Awareness with a local state (renewed every 15 s by its own 3 s check), and every
 	 * newer remote awareness entry re-broadcast to the server, as the stock provider does.
@@ -44,7 +54,7 @@ export interface RawClientOptions {
 export class RawClient {
 	readonly local = new Y.Doc();
 	readonly edits = this.local.getMap<EditValue>('edits');
-	private ws!: WebSocket;
+	private ws!: WebSocket | LeanSocket;
 	private awareness: Awareness | null = null;
 	/** Awareness clocks and state strings of other clients, as a stock provider would hold them. */
 	private clocks = new Map<number, number>();
@@ -53,6 +63,8 @@ export class RawClient {
 
 	synced = false;
 	connectedAt = 0;
+	/** When the WebSocket handshake completed. */
+	openedAt = 0;
 	syncedAt = 0;
 	/** Size of the SyncStep2 the server sent on join. */
 	step2Bytes = 0;
@@ -73,7 +85,8 @@ export class RawClient {
 	connect(): Promise<void> {
 		const { url, doc, token } = this.opts;
 		const headers: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
-		this.ws = new WebSocket(`${url}/${doc}`, { headers });
+		if (this.opts.lean && this.opts.decodeUpdates) throw new Error('a lean client cannot decode updates');
+		this.ws = this.opts.lean ? new LeanSocket(`${url}/${doc}`, headers) : new WebSocket(`${url}/${doc}`, { headers });
 		this.connectedAt = now();
 		this.local.on('update', (update: Uint8Array, origin: unknown) => {
 			if (origin === this) return;
@@ -84,22 +97,24 @@ export class RawClient {
 		});
 		return new Promise<void>((resolve, reject) => {
 			this.ws.on('open', () => {
+				this.openedAt = now();
 				const enc = encoding.createEncoder();
 				encoding.writeVarUint(enc, MSG_SYNC);
 				syncProtocol.writeSyncStep1(enc, this.local);
 				this.send(encoding.toUint8Array(enc));
 				if (this.awareness) this.sendAwareness([this.local.clientID]);
 			});
-			this.ws.on('message', (data: Buffer) => {
-				this.onMessage(data);
+			// ws: (data, isBinary); LeanSocket: (head, length).
+			this.ws.on('message', (data: Buffer, length: unknown) => {
+				this.onMessage(data, typeof length === 'number' ? length : data.length);
 				if (this.synced) resolve();
 			});
-			this.ws.on('unexpected-response', (_req, res) => {
+			this.ws.on('unexpected-response', (_req: unknown, res: { statusCode?: number }) => {
 				reject(new Error(`${doc}: upgrade refused with HTTP ${res.statusCode}`));
 				this.ws.terminate();
 			});
-			this.ws.on('error', (err) => reject(err));
-			this.ws.on('close', (code, reason) => {
+			this.ws.on('error', (err: Error) => reject(err));
+			this.ws.on('close', (code: number, reason: Buffer) => {
 				this.closeCode = code;
 				if (!this.synced) reject(new Error(`${doc}: closed ${code} ${reason.toString()} before sync`));
 			});
@@ -164,11 +179,11 @@ export class RawClient {
 	}
 
 	get open(): boolean {
-		return this.ws?.readyState === WebSocket.OPEN;
+		return this.ws?.readyState === OPEN;
 	}
 
 	private send(buf: Uint8Array): void {
-		if (this.ws?.readyState !== WebSocket.OPEN) return;
+		if (this.ws?.readyState !== OPEN) return;
 		this.msgsOut++;
 		this.ws.send(buf);
 	}
@@ -181,15 +196,21 @@ export class RawClient {
 		this.send(encoding.toUint8Array(enc));
 	}
 
-	private onMessage(data: Buffer): void {
+	/** `length`: the message's size; a LeanSocket hands over only the head of a long message. */
+	private onMessage(data: Buffer, length: number): void {
 		const t = now();
 		this.msgsIn++;
-		this.bytesIn += data.byteLength;
+		this.bytesIn += length;
 		const dec = decoding.createDecoder(data);
 		const type = decoding.readVarUint(dec);
+		// Only an update's length is read from a message that arrived cut short.
+		const whole = () => {
+			if (length !== data.length) throw new Error(`a ${length}-byte message of type ${type} needs reading whole`);
+		};
 		if (type === MSG_SYNC) {
 			const sub = decoding.readVarUint(dec);
 			if (sub === syncProtocol.messageYjsSyncStep1) {
+				whole();
 				const sv = decoding.readVarUint8Array(dec);
 				const enc = encoding.createEncoder();
 				encoding.writeVarUint(enc, MSG_SYNC);
@@ -198,23 +219,30 @@ export class RawClient {
 				this.send(encoding.toUint8Array(enc));
 				return;
 			}
-			const update = decoding.readVarUint8Array(dec);
+			const updateLength = decoding.readVarUint(dec);
 			// Only the join's SyncStep2 and broadcast updates are deliveries; a later SyncStep2 answers roundTrip().
 			let deliver = sub === syncProtocol.messageYjsUpdate;
 			if (sub === syncProtocol.messageYjsSyncStep2) {
 				if (!this.synced) {
 					this.synced = true;
 					this.syncedAt = t;
-					this.step2Bytes = update.byteLength;
+					this.step2Bytes = updateLength;
 					deliver = true;
 				}
 				this.onStep2?.();
 			}
-			if (deliver && this.opts.decodeUpdates) this.observe(update, t);
+			if (deliver && this.opts.decodeUpdates) {
+				whole();
+				this.observe(decoding.readUint8Array(dec, updateLength), t);
+			}
 		} else if (type === MSG_AWARENESS) {
 			this.awarenessIn++;
-			if (this.opts.awareness === 'stock') this.onAwareness(decoding.readVarUint8Array(dec), t);
+			if (this.opts.awareness === 'stock') {
+				whole();
+				this.onAwareness(decoding.readVarUint8Array(dec), t);
+			}
 		} else if (type === MSG_AUTH) {
+			whole();
 			// y-protocols/auth: 0 = permission denied, then a reason.
 			const kind = decoding.readVarUint(dec);
 			this.authDenied.push(kind === 0 ? decoding.readVarString(dec) : `auth message ${kind}`);
