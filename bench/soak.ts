@@ -339,6 +339,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
 		const finals = state.finals;
 		await pool.close();
 		pool = null;
+		// A lightweight client keeps nothing to resend: edits in flight when its socket dropped are gone.
+		const dropped = raw.filter((rc) => rc.closeCode !== null).map((rc) => `${rc.opts.idx} (${rc.closeCode})`);
+		if (dropped.length) problems.push(`lightweight clients whose socket closed during the run (idx, code): ${dropped.join(', ')}`);
 		for (const rc of raw.splice(0)) rc.close();
 		await server.stop(); // SIGTERM: pending updates stored, then the database closed
 		proc = null;
