@@ -1,7 +1,7 @@
 import { sha256 } from '@oslojs/crypto/sha2';
 import { constantTimeEqual } from '@oslojs/crypto/subtle';
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { sessions, users } from '../../db/schema';
 import type { SystemRole } from '../../src/lib/domain/roles';
@@ -45,39 +45,49 @@ export async function createSession(db: Db, userId: string): Promise<string> {
 
 /** Returns the session and its user, or null when the token is unknown, wrong, expired or the user is inactive. */
 export async function validateSessionToken(db: Db, token: string | null | undefined): Promise<ValidSession | null> {
-	if (!token) return null;
-	const parts = token.split('.');
-	if (parts.length !== 2 || !parts[0] || !parts[1] || token.length > 200) return null;
-	const [id, secret] = parts;
-	const rows = await db
-		.select({ s: sessions, u: users })
-		.from(sessions)
-		.innerJoin(users, eq(users.id, sessions.userId))
-		.where(eq(sessions.id, id))
-		.limit(1);
-	const row = rows[0];
-	if (!row) return null;
-	if (!constantTimeEqual(hashSecret(secret), row.s.secretHash)) return null;
+	return (await validateSessionTokens(db, [token]))[0];
+}
+
+/**
+ * `validateSessionToken` for several tokens with one read (and at most one delete and one update):
+ * the collaboration server checks the upgrades of a join storm together. Results are in token order.
+ */
+export async function validateSessionTokens(db: Db, tokens: readonly (string | null | undefined)[]): Promise<(ValidSession | null)[]> {
+	const parsed = tokens.map(parseToken);
+	const ids = [...new Set(parsed.flatMap((p) => (p ? [p.id] : [])))];
+	if (!ids.length) return parsed.map(() => null);
+	const rows = await db.select({ s: sessions, u: users }).from(sessions).innerJoin(users, eq(users.id, sessions.userId)).where(inArray(sessions.id, ids));
+	const byId = new Map(rows.map((r) => [r.s.id, r]));
 	const now = Date.now();
-	if (now - row.s.lastVerifiedAt.getTime() >= INACTIVITY_MS || !row.u.active) {
-		await db.delete(sessions).where(eq(sessions.id, id));
-		return null;
-	}
-	if (now - row.s.lastVerifiedAt.getTime() >= BUMP_MS) {
-		await db.update(sessions).set({ lastVerifiedAt: new Date(now) }).where(eq(sessions.id, id));
-	}
-	const u = row.u;
-	return {
-		sessionId: id,
-		user: {
-			id: u.id,
-			username: u.username,
-			displayName: u.displayName,
-			agencyCode: u.agencyCode,
-			systemRole: u.systemRole as SystemRole,
-			locale: u.locale
+	const expired = new Set<string>();
+	const bumped = new Set<string>();
+	const results = parsed.map((p): ValidSession | null => {
+		const row = p && byId.get(p.id);
+		// The secret is checked first: a wrong one must not expire someone else's session.
+		if (!p || !row || !constantTimeEqual(hashSecret(p.secret), row.s.secretHash)) return null;
+		const idle = now - row.s.lastVerifiedAt.getTime();
+		if (idle >= INACTIVITY_MS || !row.u.active) {
+			expired.add(p.id);
+			return null;
 		}
-	};
+		if (idle >= BUMP_MS) bumped.add(p.id);
+		const u = row.u;
+		return {
+			sessionId: p.id,
+			user: { id: u.id, username: u.username, displayName: u.displayName, agencyCode: u.agencyCode, systemRole: u.systemRole as SystemRole, locale: u.locale }
+		};
+	});
+	if (expired.size) await db.delete(sessions).where(inArray(sessions.id, [...expired]));
+	if (bumped.size) await db.update(sessions).set({ lastVerifiedAt: new Date(now) }).where(inArray(sessions.id, [...bumped]));
+	return results;
+}
+
+/** `<id>.<secret>`, or null for anything else. */
+function parseToken(token: string | null | undefined): { id: string; secret: string } | null {
+	if (!token || token.length > 200) return null;
+	const parts = token.split('.');
+	if (parts.length !== 2 || !parts[0] || !parts[1]) return null;
+	return { id: parts[0], secret: parts[1] };
 }
 
 export async function invalidateSession(db: Db, sessionId: string): Promise<void> {

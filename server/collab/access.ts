@@ -10,9 +10,9 @@ import { exercises } from '../../db/schema';
 import { canReadDoc, canWriteDoc, docName, parseDocName, type BoardDoc } from '../../src/lib/board/docs';
 import { isExerciseStatus, type ExerciseStatus } from '../../src/lib/domain/lifecycle';
 import { playerAgencies, type Membership } from '../../src/lib/domain/roles';
-import { sessionFromHeaders } from '../auth/resolve';
+import { tokenFromHeaders } from '../auth/resolve';
 import { tokenFromAuthorization } from '../auth/sessions';
-import type { AdmissionFacts } from './admission';
+import type { AdmissionFacts, SessionChecks } from './admission';
 import { withTimeout } from './options';
 import { CLOSE } from './protocol';
 
@@ -42,8 +42,8 @@ const refuse = (code: number, reason: string): Admission => ({ ok: false, code, 
  * Decides an upgrade for the document named `rawName` (null when the path could not be decoded).
  * Authentication comes first, so an anonymous caller learns nothing about which documents exist.
  */
-export async function admit(db: Db, facts: AdmissionFacts, headers: IncomingHttpHeaders, rawName: string | null, allowedOrigins: readonly string[]): Promise<Admission> {
-	const session = await sessionFromHeaders(db, { authorization: headers.authorization, cookie: headers.cookie });
+export async function admit(sessions: SessionChecks, facts: AdmissionFacts, headers: IncomingHttpHeaders, rawName: string | null, allowedOrigins: readonly string[]): Promise<Admission> {
+	const session = await sessions.check(tokenFromHeaders({ authorization: headers.authorization, cookie: headers.cookie }));
 	if (!session) return refuse(CLOSE.unauthenticated, 'sign in first');
 	// A cookie rides along with cross-site requests too; a bearer token cannot be forged by a page.
 	const byCookie = !tokenFromAuthorization(headers.authorization);

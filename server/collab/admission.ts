@@ -7,10 +7,12 @@
  *
  * Staleness: a fact is at most `ttlMs` old, and `invalidate` (called on the in-process events for
  * status changes) drops it at once. A person missing from the cached members is looked up afresh
- * before being refused, so a new member is never refused on stale facts. Sessions are not cached.
+ * before being refused, so a new member is never refused on stale facts. Sessions are never cached,
+ * but the upgrades that arrive together have their sessions checked with one read (SessionChecks).
  */
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client';
+import { validateSessionTokens, type ValidSession } from '../auth/sessions';
 import { agencies, exerciseMembers, exercises } from '../../db/schema';
 import { isExerciseStatus } from '../../src/lib/domain/lifecycle';
 import type { Membership } from '../../src/lib/domain/roles';
@@ -122,6 +124,33 @@ export class YieldingQueue {
 		while (this.running < this.concurrency && this.waiting.length) {
 			this.running++;
 			this.waiting.shift()?.();
+		}
+	}
+}
+
+/**
+ * Session checks of upgrades that arrive together, made with one read: the ones asked for in the same
+ * turn of the event loop are checked at the next `setImmediate` (validateSessionTokens).
+ */
+export class SessionChecks {
+	private waiting: { token: string | null; resolve: (s: ValidSession | null) => void; reject: (e: unknown) => void }[] = [];
+
+	constructor(private readonly db: Db) {}
+
+	check(token: string | null): Promise<ValidSession | null> {
+		return new Promise((resolve, reject) => {
+			this.waiting.push({ token, resolve, reject });
+			if (this.waiting.length === 1) setImmediate(() => void this.flush());
+		});
+	}
+
+	private async flush(): Promise<void> {
+		const batch = this.waiting.splice(0);
+		try {
+			const sessions = await validateSessionTokens(this.db, batch.map((b) => b.token));
+			batch.forEach((b, i) => b.resolve(sessions[i]));
+		} catch (e) {
+			for (const b of batch) b.reject(e);
 		}
 	}
 }

@@ -10,7 +10,7 @@ import type * as Y from 'yjs';
 import { controlDocName, docName, parseDocName } from '../../src/lib/board/docs';
 import type { AppContext } from '../context';
 import { ExerciseStatuses } from './access';
-import { AdmissionFacts, YieldingQueue } from './admission';
+import { AdmissionFacts, SessionChecks, YieldingQueue } from './admission';
 import { Connection } from './connection';
 import { resolveOptions, type CollabOptions } from './options';
 import { CLOSE } from './protocol';
@@ -40,8 +40,8 @@ export interface Collab {
 	close(): Promise<void>;
 }
 
-/** Admissions in flight at once; more wait their turn (see admission.ts). */
-const ADMISSION_CONCURRENCY = 8;
+/** Admissions in flight at once; more wait their turn (see admission.ts). Their sessions are read together. */
+const ADMISSION_CONCURRENCY = 32;
 
 /** How long shutdown waits for clients to answer the close handshake before dropping them. */
 const CLOSE_GRACE_MS = 1000;
@@ -82,7 +82,7 @@ export function createCollab(ctx: AppContext, options?: CollabOptions): Collab {
 	poller?.unref();
 
 	const deps: UpgradeDeps = {
-		db,
+		sessions: new SessionChecks(db),
 		facts,
 		admissions: new YieldingQueue(ADMISSION_CONCURRENCY),
 		wss,

@@ -6,9 +6,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
-import type { Db } from '../../db/client';
 import { admit, type Admission } from './access';
-import type { AdmissionFacts, YieldingQueue } from './admission';
+import type { AdmissionFacts, SessionChecks, YieldingQueue } from './admission';
 import { withTimeout, type ResolvedOptions } from './options';
 import { CLOSE } from './protocol';
 import type { Room } from './room';
@@ -35,7 +34,7 @@ export function docNameFromUrl(url: string): string | null {
 }
 
 export interface UpgradeDeps {
-	db: Db;
+	sessions: SessionChecks;
 	facts: AdmissionFacts;
 	/** Admissions run through it, so a join storm does not flood the database at once. */
 	admissions: YieldingQueue;
@@ -59,7 +58,7 @@ export async function upgradeCollab(deps: UpgradeDeps, req: IncomingMessage, soc
 		let admission: Admission;
 		try {
 			// The timeout is inside the queue's task: a query that never settles must not hold its place for good.
-			const check = () => admit(deps.db, deps.facts, req.headers, docNameFromUrl(req.url ?? ''), options.allowedOrigins);
+			const check = () => admit(deps.sessions, deps.facts, req.headers, docNameFromUrl(req.url ?? ''), options.allowedOrigins);
 			admission = await deps.admissions.run(() => withTimeout(check(), options.loadTimeoutMs, 'checking the session'));
 		} catch (e) {
 			options.log.error('[collab] checking an upgrade failed:', e);

@@ -1,7 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessions, users } from '../../db/schema';
-import { createSession, INACTIVITY_MS, validateSessionToken } from '../../server/auth/sessions';
+import { createSession, INACTIVITY_MS, validateSessionToken, validateSessionTokens } from '../../server/auth/sessions';
+import { SessionChecks } from '../../server/collab/admission';
 import { AppError } from '../../server/errors';
 import { createUser, findUserByUsername, resetPassword, setLocale, setUserActive } from '../../server/users';
 import { apiClient } from './helpers/api';
@@ -57,6 +58,50 @@ describe(`sessions on ${backend}`, () => {
 		expect(await validateSessionToken(database.db, token)).not.toBeNull();
 		const [row] = await database.db.select().from(sessions).where(eq(sessions.id, id));
 		expect(row.lastVerifiedAt.getTime()).toBeGreaterThan(Date.now() - 60_000);
+	});
+
+	it('checks a batch of tokens with the same verdicts as one by one, in order', async () => {
+		const session = async (username: string) => {
+			const token = await createSession(database.db, await userId(username));
+			return { token, id: token.split('.')[0] };
+		};
+		const [good, stale, old, forgedOf, inactive] = await Promise.all(['em1', 'fire1', 'fire2', 'police1', 'health1'].map(session));
+		await database.db.update(sessions).set({ lastVerifiedAt: new Date(Date.now() - INACTIVITY_MS - 1000) }).where(eq(sessions.id, stale.id));
+		await database.db.update(sessions).set({ lastVerifiedAt: new Date(Date.now() - 2 * 3600_000) }).where(eq(sessions.id, old.id));
+		// A wrong secret for an expired session must not delete it.
+		await database.db.update(sessions).set({ lastVerifiedAt: new Date(Date.now() - INACTIVITY_MS - 1000) }).where(eq(sessions.id, forgedOf.id));
+		await database.db.update(users).set({ active: false }).where(eq(users.username, 'health1'));
+		try {
+			const forged = `${forgedOf.id}.${'x'.repeat(32)}`;
+			const results = await validateSessionTokens(database.db, [good.token, null, stale.token, 'no-dot', old.token, forged, good.token, inactive.token, `unknown.${'y'.repeat(32)}`]);
+			expect(results.map((r) => r?.user.username ?? null)).toEqual(['em1', null, null, null, 'fire2', null, 'em1', null, null]);
+			const left = new Set((await database.db.select({ id: sessions.id }).from(sessions)).map((r) => r.id));
+			expect([good.id, old.id, forgedOf.id].every((id) => left.has(id))).toBe(true);
+			expect(left.has(stale.id) || left.has(inactive.id)).toBe(false);
+			const [bumped] = await database.db.select().from(sessions).where(eq(sessions.id, old.id));
+			expect(bumped.lastVerifiedAt.getTime()).toBeGreaterThan(Date.now() - 60_000);
+		} finally {
+			await database.db.update(users).set({ active: true }).where(eq(users.username, 'health1'));
+		}
+	});
+
+	it('checks the sessions of upgrades arriving together with one read (collab SessionChecks)', async () => {
+		let reads = 0;
+		const counting = new Proxy(database.db, {
+			get(target, key, receiver) {
+				if (key === 'select') reads++;
+				return Reflect.get(target, key, receiver);
+			}
+		});
+		const checks = new SessionChecks(counting);
+		const names = ['em1', 'fire1', 'police1'];
+		const tokens = await Promise.all(names.map(async (n) => createSession(database.db, await userId(n))));
+		const together = await Promise.all([...tokens, 'no-dot', null].map((t) => checks.check(t)));
+		expect(together.map((s) => s?.user.username ?? null)).toEqual([...names, null, null]);
+		expect(reads).toBe(1);
+		// A later turn of the event loop is a new batch.
+		expect((await checks.check(tokens[0]))?.user.username).toBe('em1');
+		expect(reads).toBe(2);
 	});
 });
 
