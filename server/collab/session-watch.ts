@@ -44,8 +44,10 @@ export class SessionWatch {
 		if (!ids.length) return;
 		this.sweeping = true;
 		try {
+			const asked = new Set(ids);
 			const alive = new Set((await this.db.select({ id: sessions.id }).from(sessions).where(inArray(sessions.id, ids))).map((r) => r.id));
-			for (const c of this.open()) if (!alive.has(c.principal.sessionId)) c.close(CLOSE.unauthenticated, REASON);
+			// Only sessions the query was asked about: a socket admitted while it ran is not in `ids`.
+			for (const c of this.open()) if (asked.has(c.principal.sessionId) && !alive.has(c.principal.sessionId)) c.close(CLOSE.unauthenticated, REASON);
 		} catch (e) {
 			this.onError(e); // the database away: nothing is closed on a guess; the next sweep retries
 		} finally {

@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { invalidateSession, validateSessionToken } from '../../server/auth/sessions';
 import { CLOSE } from '../../server/collab';
+import { SessionWatch } from '../../server/collab/session-watch';
 import { agencyDocName, commonDocName } from '../../src/lib/board/docs';
 import { apiClient } from './helpers/api';
 import { cloneDemoExercise, rawClient, startCollab, userId, type RawClient, type RunningCollab } from './helpers/collab';
@@ -87,5 +88,24 @@ describe(`sockets of ended sessions on ${backend}`, () => {
 		const again = rawClient(server.url, commonDocName(exercise), { token });
 		raws.push(again);
 		expect((await again.closed).code).toBe(CLOSE.unauthenticated);
+	});
+
+	it('a sweep leaves alone a socket admitted while its query ran', async () => {
+		const holder = (sessionId: string) => ({ principal: { userId: 'u', sessionId }, closed: [] as number[], close(code: number) { this.closed.push(code); } });
+		const [live, late] = await Promise.all(['fire1', 'police1'].map(async (n) => (await validateSessionToken(database.db, await api.signIn(n)))!.sessionId));
+		const ended = holder('no-such-session');
+		const first = [holder(live), ended];
+		const admittedMeanwhile = holder(late);
+		// The sweep lists the open sockets before its query and again after it: the second time there is one more.
+		let calls = 0;
+		const watch = new SessionWatch(database.db, () => (calls++ === 0 ? first : [...first, admittedMeanwhile]), 60_000, (e) => { throw e; });
+		try {
+			await watch.sweep();
+		} finally {
+			watch.stop();
+		}
+		expect(calls).toBe(2);
+		expect(ended.closed).toEqual([CLOSE.unauthenticated]);
+		expect([first[0].closed, admittedMeanwhile.closed]).toEqual([[], []]);
 	});
 });
