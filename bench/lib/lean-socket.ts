@@ -12,6 +12,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type { Socket } from 'node:net';
+import WebSocket from 'ws';
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 const OP_CONTINUATION = 0x0;
@@ -20,7 +21,6 @@ const OP_CLOSE = 0x8;
 const OP_PING = 0x9;
 const OP_PONG = 0xa;
 
-export const LEAN_OPEN = 1;
 
 interface Frame {
 	fin: boolean;
@@ -33,7 +33,8 @@ interface Frame {
  * longer than `keepBytes`; 'unexpected-response' (req, res); 'error' (err); 'close' (code, reason).
  */
 export class LeanSocket extends EventEmitter {
-	readyState = 0;
+	/** `ws`'s readyState values, so callers can treat both alike. */
+	readyState: number = WebSocket.CONNECTING;
 	private socket: Socket | null = null;
 	private pending: Buffer[] = [];
 	private pendingBytes = 0;
@@ -68,7 +69,7 @@ export class LeanSocket extends EventEmitter {
 			socket.on('data', (chunk: Buffer) => this.receive(chunk));
 			socket.on('error', (err) => this.emit('error', err));
 			socket.on('close', () => this.finish(1006, Buffer.alloc(0)));
-			this.readyState = LEAN_OPEN;
+			this.readyState = WebSocket.OPEN;
 			this.emit('open');
 			if (head.length) this.receive(head);
 		});
@@ -82,11 +83,11 @@ export class LeanSocket extends EventEmitter {
 	}
 
 	close(code = 1000): void {
-		if (this.readyState !== LEAN_OPEN) return;
+		if (this.readyState !== WebSocket.OPEN) return;
 		const body = Buffer.alloc(2);
 		body.writeUInt16BE(code);
 		this.write(OP_CLOSE, body);
-		this.readyState = 2;
+		this.readyState = WebSocket.CLOSING;
 		this.socket?.end();
 	}
 
@@ -95,7 +96,7 @@ export class LeanSocket extends EventEmitter {
 	}
 
 	private write(opcode: number, payload: Uint8Array): void {
-		if (!this.socket || this.readyState !== LEAN_OPEN) return;
+		if (!this.socket || this.readyState !== WebSocket.OPEN) return;
 		const n = payload.length;
 		const lengthBytes = n < 126 ? 0 : n < 65536 ? 2 : 8;
 		const header = Buffer.alloc(2 + lengthBytes + 4);
@@ -176,7 +177,7 @@ export class LeanSocket extends EventEmitter {
 			if (frame.opcode === OP_PING) this.write(OP_PONG, body);
 			else if (frame.opcode === OP_CLOSE) {
 				const code = body.length >= 2 ? body.readUInt16BE(0) : 1005;
-				if (this.readyState === LEAN_OPEN) this.write(OP_CLOSE, body.subarray(0, 2));
+				if (this.readyState === WebSocket.OPEN) this.write(OP_CLOSE, body.subarray(0, 2));
 				this.finish(code, body.subarray(2));
 				this.socket?.end();
 			}
@@ -195,7 +196,7 @@ export class LeanSocket extends EventEmitter {
 	private finish(code: number, reason: Buffer): void {
 		if (this.closed) return;
 		this.closed = true;
-		this.readyState = 3;
+		this.readyState = WebSocket.CLOSED;
 		this.emit('close', code, reason);
 	}
 }

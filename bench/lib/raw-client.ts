@@ -11,11 +11,7 @@ import * as decoding from 'lib0/decoding';
 import * as syncProtocol from 'y-protocols/sync';
 import { Awareness, encodeAwarenessUpdate } from 'y-protocols/awareness';
 import { now, type EditValue, type PointerFields, type PresenceUser } from './common';
-import { LEAN_OPEN, LeanSocket } from './lean-socket';
-
-/** ws and LeanSocket agree on it. */
-const OPEN = WebSocket.OPEN;
-if (OPEN !== LEAN_OPEN) throw new Error('WebSocket.OPEN changed');
+import { LeanSocket } from './lean-socket';
 
 const MSG_SYNC = 0;
 const MSG_AWARENESS = 1;
@@ -179,11 +175,11 @@ export class RawClient {
 	}
 
 	get open(): boolean {
-		return this.ws?.readyState === OPEN;
+		return this.ws?.readyState === WebSocket.OPEN;
 	}
 
 	private send(buf: Uint8Array): void {
-		if (this.ws?.readyState !== OPEN) return;
+		if (this.ws?.readyState !== WebSocket.OPEN) return;
 		this.msgsOut++;
 		this.ws.send(buf);
 	}
