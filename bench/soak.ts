@@ -26,7 +26,7 @@ import { openDatabase, type DatabaseOptions } from '../db/client';
 import { commandLog, docSnapshots, docUpdates, injectAcks, injectDeliveries, users } from '../db/schema';
 import { seedDemo } from '../db/seed';
 import { startServing, type Proc } from '../tests/integration/helpers/serving';
-import { exerciseDocs, presenceUser, rng, sleep, summarize, type Summary } from './lib/common';
+import { exerciseDocs, presenceUser, rng, sleep, summarize, type EditValue, type Summary } from './lib/common';
 import { ProviderPool } from './lib/providers';
 import { RawClient, type LatencySink } from './lib/raw-client';
 
@@ -37,6 +37,12 @@ export interface SoakOptions {
 	realClients: number;
 	/** Board edits per second, all clients together. */
 	editsPerSecond: number;
+	/**
+	 * Features each client keeps on the board: once a client has drawn this many, its edits move and
+	 * relabel them (as on a real board). Null: every edit adds a new feature, so the documents never
+	 * stop growing (the `--growing` run).
+	 */
+	featuresPerClient: number | null;
 	/** Every n-th client moves its pointer. */
 	pointerEvery: number;
 	pointerHz: number;
@@ -57,7 +63,7 @@ export interface SoakResult {
 	/** The serving process's own memory figures (bench/lib/memory.ts), every `rssSampleMs`; t in s. */
 	serverMemory: Record<string, number>[];
 	rss: { samples: [number, number][]; warmupSeconds: number; windowSeconds: number; firstMedianMb: number; lastMedianMb: number; growth: number; maxMb: number };
-	counts: { editsSent: number; pointerMoves: number; logEntries2xx: number; acks2xx: number; apiFailures: number; injectsDelivered: number; docUpdateRows: number };
+	counts: { editsSent: number; features: number; pointerMoves: number; logEntries2xx: number; acks2xx: number; apiFailures: number; injectsDelivered: number; docUpdateRows: number };
 	apiLatency: Summary;
 	serverErrors: string[];
 	checks: Record<string, boolean>;
@@ -141,7 +147,7 @@ async function prepareDatabase(adminUrl: string | undefined): Promise<{ options:
 async function readStored(options: DatabaseOptions, exerciseId: string, names: string[]) {
 	const check = await openDatabase(options);
 	try {
-		const fromDb = new Map<string, { stateVector: string; keys: Set<string> }>();
+		const fromDb = new Map<string, { stateVector: string; numbers: Map<string, number | undefined> }>();
 		let docUpdateRows = 0;
 		for (const name of names) {
 			const snaps = await check.db.select().from(docSnapshots).where(eq(docSnapshots.doc, name)).orderBy(asc(docSnapshots.seq));
@@ -153,7 +159,8 @@ async function readStored(options: DatabaseOptions, exerciseId: string, names: s
 				if (snap) Y.applyUpdate(doc, snap.state);
 				for (const r of rows) Y.applyUpdate(doc, r.update);
 			});
-			fromDb.set(name, { stateVector: Buffer.from(Y.encodeStateVector(doc)).toString('base64'), keys: new Set(doc.getMap('edits').keys()) });
+			const edits = doc.getMap<EditValue>('edits');
+			fromDb.set(name, { stateVector: Buffer.from(Y.encodeStateVector(doc)).toString('base64'), numbers: new Map([...edits].map(([k, v]) => [k, v.n])) });
 			doc.destroy();
 		}
 		const logRows = await check.db.select({ seq: commandLog.seq, entry: commandLog.entry }).from(commandLog).where(eq(commandLog.exerciseId, exerciseId));
@@ -244,22 +251,28 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
 		await pool.connect(wsUrl, realSpecs);
 		log(`${raw.length} lightweight + ${realSpecs.length} real clients connected to ${proc.port}; running ${o.seconds} s`);
 
-		// The load.
+		// The load. Only its writer ever writes a key, so the last number sent for a key must be the stored one.
 		const rand = rng(7);
-		const sent = new Map<string, Set<string>>();
+		/** Per document: edit key -> the run number of the last edit sent to it. */
+		const sent = new Map<string, Map<string, number>>();
+		const keysOf = new Map<number, string[]>();
 		let editsSent = 0;
 		let pointerMoves = 0;
 		let n = 0;
 		timers.push(
 			setInterval(() => {
 				const c = clients[Math.floor(rand() * clients.length)];
-				const key = `${c.idx}.${n++}`;
 				const rc = byIdx.get(c.idx);
 				if (rc && !rc.open) return; // a lightweight client keeps nothing to resend
-				if (rc) rc.edit(key);
-				else pool!.edit(c.idx, key);
-				if (!sent.has(c.doc)) sent.set(c.doc, new Set());
-				sent.get(c.doc)!.add(key);
+				const own = keysOf.get(c.idx) ?? [];
+				keysOf.set(c.idx, own);
+				const grow = o.featuresPerClient === null || own.length < o.featuresPerClient;
+				const key = grow ? `${c.idx}.${n}` : own[Math.floor(rand() * own.length)];
+				if (grow) own.push(key);
+				if (rc) rc.edit(key, n);
+				else pool!.edit(c.idx, key, n);
+				if (!sent.has(c.doc)) sent.set(c.doc, new Map());
+				sent.get(c.doc)!.set(key, n++);
 				editsSent++;
 			}, 1000 / o.editsPerSecond)
 		);
@@ -332,7 +345,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
 		// Settle: every real provider of a document holds every edit sent to it, and they agree.
 		const settled = async () => {
 			const { finals } = await pool!.collect();
-			return { finals, ok: finals.every((f) => [...(sent.get(f.doc) ?? [])].every((k) => f.editKeys.includes(k)) && finals.every((g) => g.doc !== f.doc || g.stateVector === f.stateVector)) };
+			const current = (f: (typeof finals)[number]) => [...(sent.get(f.doc) ?? [])].every(([k, last]) => f.editNumbers[k] === last);
+			return { finals, ok: finals.every((f) => current(f) && finals.every((g) => g.doc !== f.doc || g.stateVector === f.stateVector)) };
 		};
 		let state = await settled();
 		for (const deadline = performance.now() + 30_000; !state.ok && performance.now() < deadline; state = await settled()) await sleep(500);
@@ -353,11 +367,11 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
 		// Checks.
 		const realDocsEqual = finals.every((f) => {
 			const db = fromDb.get(f.doc);
-			return db !== undefined && f.stateVector === db.stateVector && f.editKeys.length === db.keys.size && f.editKeys.every((k) => db.keys.has(k));
+			return db !== undefined && f.stateVector === db.stateVector && f.editKeys.length === db.numbers.size && f.editKeys.every((k) => db.numbers.get(k) === f.editNumbers[k]);
 		});
 		if (!realDocsEqual) problems.push('a real client’s document differs from the one rebuilt from the database');
-		const missing = [...sent].flatMap(([doc, keys]) => [...keys].filter((k) => !fromDb.get(doc)?.keys.has(k)));
-		if (missing.length) problems.push(`${missing.length} sent edits missing from the database, e.g. ${missing.slice(0, 5).join(', ')}`);
+		const missing = [...sent].flatMap(([doc, keys]) => [...keys].filter(([k, last]) => fromDb.get(doc)?.numbers.get(k) !== last).map(([k]) => k));
+		if (missing.length) problems.push(`${missing.length} features whose last sent edit is not the stored value, e.g. ${missing.slice(0, 5).join(', ')}`);
 		const textOf = (r: (typeof logRows)[number]) => (r.entry as { body?: { text?: string } }).body?.text;
 		const logTexts = logRows.map(textOf);
 		const logOnce = entries2xx.every((e) => logTexts.filter((t) => t === e.text).length === 1 && logRows.some((r) => r.seq === e.seq && textOf(r) === e.text));
@@ -384,12 +398,12 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
 		if (serverErrors.length) problems.push(`${server.errors.length} error line(s) in the server log`);
 
 		return {
-			options: { seconds: o.seconds, clients: o.clients, realClients: realSpecs.length, editsPerSecond: o.editsPerSecond, pointerEvery: o.pointerEvery, pointerHz: o.pointerHz, apiIntervalMs: o.apiIntervalMs, rssSampleMs: o.rssSampleMs, rssGrowthLimit: o.rssGrowthLimit },
+			options: { seconds: o.seconds, clients: o.clients, realClients: realSpecs.length, editsPerSecond: o.editsPerSecond, featuresPerClient: o.featuresPerClient, pointerEvery: o.pointerEvery, pointerHz: o.pointerHz, apiIntervalMs: o.apiIntervalMs, rssSampleMs: o.rssSampleMs, rssGrowthLimit: o.rssGrowthLimit },
 			backend: o.databaseUrl ? 'postgres' : 'pglite',
 			seconds: Math.round(elapsed),
 			serverMemory,
 			rss: { samples, warmupSeconds: Math.round(warmupSeconds), windowSeconds: Math.round(windowSeconds), firstMedianMb, lastMedianMb, growth, maxMb: Math.max(...samples.map(([, mb]) => mb)) },
-			counts: { editsSent, pointerMoves, logEntries2xx: entries2xx.length, acks2xx: acks2xx.length, apiFailures, injectsDelivered: delivered.length, docUpdateRows },
+			counts: { editsSent, features: [...sent.values()].reduce((a, m) => a + m.size, 0), pointerMoves, logEntries2xx: entries2xx.length, acks2xx: acks2xx.length, apiFailures, injectsDelivered: delivered.length, docUpdateRows },
 			apiLatency: summarize(apiLatency),
 			serverErrors,
 			checks: {
@@ -417,6 +431,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
 	const args = process.argv.slice(2);
 	const quick = args.includes('--quick');
+	const growing = args.includes('--growing');
 	const minutes = Number(args.find((a) => a.startsWith('--minutes='))?.split('=')[1] ?? (quick ? 2 : 20));
 	process.env.ARGON2_TEST_FAST = '1'; // the demo seed hashes its passwords
 	process.setMaxListeners(0);
@@ -425,6 +440,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
 		clients: 200,
 		realClients: 10,
 		editsPerSecond: 20,
+		featuresPerClient: growing ? null : 10,
 		pointerEvery: 5,
 		pointerHz: 2,
 		apiIntervalMs: 2000,
@@ -433,7 +449,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
 		databaseUrl: process.env.DATABASE_URL || undefined
 	});
 	mkdirSync('bench/results', { recursive: true });
-	const file = `bench/results/soak${quick ? '-quick' : ''}-${new Date().toISOString().slice(0, 19).replace(/:/g, '-')}.json`;
+	const file = `bench/results/soak${growing ? '-growing' : ''}${quick ? '-quick' : ''}-${new Date().toISOString().slice(0, 19).replace(/:/g, '-')}.json`;
 	writeFileSync(file, JSON.stringify(result, null, 2));
 	const { rss, counts, checks } = result;
 	console.log(`\n${result.backend}, ${result.seconds} s: RSS after warm-up ${rss.firstMedianMb} → ${rss.lastMedianMb} MB (median of ${rss.windowSeconds} s windows, ${(rss.growth * 100).toFixed(1)} %), max ${rss.maxMb} MB`);

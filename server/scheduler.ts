@@ -9,7 +9,7 @@ import { listEntriesSince } from './commandlog';
 import type { AppContext } from './context';
 import { deliveriesOf, recordDueInjects } from './injects/delivery';
 import { materializeDeliveries, materializedIds, materializeInitialLayers } from './injects/materialize';
-import { exerciseScenario } from './scenarios';
+import { PlanCache } from './injects/plan-cache';
 import { acksOf } from './injects/service';
 
 /** Exercises whose control document the scheduler keeps current. */
@@ -44,13 +44,15 @@ export function startScheduler(ctx: AppContext, collab: Collab, opts: SchedulerO
 	const lastClock = new Map<string, string>();
 	/** Scenario whose initial layers this process has put on each exercise's board. */
 	const layersDone = new Map<string, string>();
+	const plans = new PlanCache();
+	const packageOf = async (exerciseId: string) => (await plans.get(db, exerciseId))?.scenario.package ?? null;
 	const mirrorFailed = (what: string) => (e: unknown) => log.error(`[scheduler] mirroring ${what} failed:`, e);
 
 	const onLog = (entry: Parameters<typeof putLogEntry>[1]) => void collab.writeControl(entry.exerciseId, (d) => putLogEntry(d, entry)).catch(mirrorFailed('a log entry'));
 	const onAck = (exerciseId: string, ack: Parameters<typeof putAck>[1]) => void collab.writeControl(exerciseId, (d) => putAck(d, ack)).catch(mirrorFailed('an acknowledgement'));
 	const onDelivered = (exerciseId: string, rows: Awaited<ReturnType<typeof recordDueInjects>>) =>
-		void exerciseScenario(db, exerciseId)
-			.then((s) => materializeDeliveries(collab, exerciseId, s?.package ?? null, rows))
+		void packageOf(exerciseId)
+			.then((pkg) => materializeDeliveries(collab, exerciseId, pkg, rows))
 			.catch(mirrorFailed('a delivery'));
 	ctx.events.on('logAppended', onLog);
 	ctx.events.on('injectAcknowledged', onAck);
@@ -70,10 +72,9 @@ export function startScheduler(ctx: AppContext, collab: Collab, opts: SchedulerO
 
 	/** Sets up the board and redoes what a crash between a database write and its document write left undone. */
 	async function reconcile(exerciseId: string) {
-		const scenario = await exerciseScenario(db, exerciseId);
 		const done = await materializedIds(collab, exerciseId);
 		const pending = (await deliveriesOf(db, exerciseId)).filter((d) => d.action === 'deliver' && !done.has(d.injectId));
-		if (pending.length) await materializeDeliveries(collab, exerciseId, scenario?.package ?? null, pending);
+		if (pending.length) await materializeDeliveries(collab, exerciseId, await packageOf(exerciseId), pending);
 		let mirroredSeqs = new Set<number>();
 		let mirroredAcks = new Set<string>();
 		await collab.writeControl(exerciseId, (d) => {
@@ -97,18 +98,19 @@ export function startScheduler(ctx: AppContext, collab: Collab, opts: SchedulerO
 			return;
 		}
 		const rows = await db.select().from(exercises).where(inArray(exercises.status, WATCHED));
+		plans.retain(rows.map((r) => r.id));
 		for (const row of rows) {
 			try {
 				if (!reconciled) await reconcile(row.id);
 				await syncClock(row);
-				const scenario = await exerciseScenario(db, row.id);
+				const scenario = (await plans.get(db, row.id))?.scenario;
 				// Unannounced (不打招呼): the scenario's map and its id stay off the board until the start.
 				const secret = scenario?.unannounced && (row.status === 'draft' || row.status === 'briefing');
 				if (scenario && !secret && layersDone.get(row.id) !== scenario.scenarioId) {
 					await materializeInitialLayers(collab, row.id, scenario.package);
 					layersDone.set(row.id, scenario.scenarioId);
 				}
-				const delivered = await recordDueInjects(db, row.id);
+				const delivered = await recordDueInjects(db, row.id, Date.now(), plans);
 				if (delivered.length) await materializeDeliveries(collab, row.id, scenario?.package ?? null, delivered);
 			} catch (e) {
 				log.error(`[scheduler] exercise ${row.id}:`, e);

@@ -52,10 +52,11 @@ export function exerciseDocs(exerciseId: string) {
 	};
 }
 
-/** An edit's value: the sender's timestamp and index, read back by receivers for latency. */
+/** An edit's value: the sender's timestamp and index, read back by receivers for latency, and the run's edit number (soak: which write of a key is the last). */
 export interface EditValue {
 	t: number;
 	c: number;
+	n?: number;
 }
 
 /**

@@ -24,6 +24,8 @@ export interface ProviderFinal {
 	/** Y.encodeStateVector, base64. */
 	stateVector: string;
 	editKeys: string[];
+	/** Each edit key's run number (`EditValue.n`), where the writer gave one. */
+	editNumbers: Record<string, number>;
 	featureCount: number;
 	permissionDenied: string[];
 	closes: number[];
@@ -107,12 +109,19 @@ function open(url: string, spec: ProviderSpec, measure: boolean): Promise<{ entr
 	});
 }
 
+function editNumbers(edits: Y.Map<EditValue>): Record<string, number> {
+	const out: Record<string, number> = {};
+	for (const [key, v] of edits) if (typeof v.n === 'number') out[key] = v.n;
+	return out;
+}
+
 function final(e: Entry): ProviderFinal {
 	return {
 		idx: e.spec.idx,
 		doc: e.spec.doc,
 		stateVector: toB64(Y.encodeStateVector(e.doc)),
 		editKeys: [...e.doc.getMap('edits').keys()].sort(),
+		editNumbers: editNumbers(e.doc.getMap<EditValue>('edits')),
 		featureCount: e.doc.getMap('features').size,
 		permissionDenied: e.permissionDenied,
 		closes: e.closes
@@ -127,9 +136,9 @@ const commands: Record<string, (arg: never) => unknown> = {
 		for (const o of opened) entries.set(o.entry.spec.idx, o.entry);
 		return opened.map((o) => ({ idx: o.entry.spec.idx, connectAt: o.connectAt, syncedAt: o.syncedAt }));
 	},
-	edit(arg: { idx: number; key: string }) {
+	edit(arg: { idx: number; key: string; n?: number }) {
 		const e = entries.get(arg.idx);
-		e?.doc.getMap<EditValue>('edits').set(arg.key, { t: now(), c: arg.idx });
+		e?.doc.getMap<EditValue>('edits').set(arg.key, { t: now(), c: arg.idx, n: arg.n });
 	},
 	pointer(arg: { idx: number; lng: number; lat: number }) {
 		const aw = entries.get(arg.idx)?.provider.awareness;

@@ -49,8 +49,8 @@ export class ProviderPool {
 		return this.call<{ idx: number; connectAt: number; syncedAt: number }[]>('connect', { url, specs });
 	}
 
-	edit(idx: number, key: string): void {
-		this.tell('edit', { idx, key });
+	edit(idx: number, key: string, n?: number): void {
+		this.tell('edit', { idx, key, n });
 	}
 
 	movePointer(idx: number, lng: number, lat: number): void {

@@ -135,9 +135,9 @@ export class RawClient {
 		aw.setLocalState({ ...aw.getLocalState(), pointer: [lng, lat], at: now() } satisfies Partial<PointerFields>);
 	}
 
-	/** Writes one small map edit: key -> {t, c}. */
-	edit(key: string): void {
-		this.edits.set(key, { t: now(), c: this.opts.idx });
+	/** Writes one small map edit: key -> {t, c, n}; writing a key again replaces its value. */
+	edit(key: string, n?: number): void {
+		this.edits.set(key, { t: now(), c: this.opts.idx, n });
 	}
 
 	/** Writes a batch of entries into another map in one transaction (used to seed the board). */

@@ -2,23 +2,16 @@ import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { commandLog, exercises, injectAcks, injectDeliveries, monitoringViews } from '../../db/schema';
 import { scenarioTimeAt } from '../../src/lib/domain/clock';
-import { drawRandomInjects } from '../../src/lib/domain/scenario/random';
-import { dueInjects, planInjects, type PlannedInject } from '../../src/lib/domain/scenario/schedule';
-import type { ScenarioPackage } from '../../src/lib/domain/scenario/schema';
+import { dueInjects } from '../../src/lib/domain/scenario/schedule';
 import type { PublicInject } from '../../src/lib/domain/scenario/public';
 import { clockOf } from '../clock';
 import { conflict } from '../errors';
-import { exerciseScenario } from '../scenarios';
+import { PlanCache } from './plan-cache';
 
 export type DeliveryRow = typeof injectDeliveries.$inferSelect;
 
 /** A due inject counts as late when delivered more than this much wall time after it fell due. */
 export const LATE_AFTER_MS = 30_000;
-
-/** The exercise's plan: MSEL, contingencies and its seeded random draw. */
-export function exercisePlan(pkg: ScenarioPackage, seed: string, randomCount: number): PlannedInject[] {
-	return planInjects(pkg, drawRandomInjects(pkg.randomPool, seed, randomCount));
-}
 
 async function contingencyFacts(db: Db, exerciseId: string) {
 	const [acks, reports, views] = await Promise.all([
@@ -36,24 +29,36 @@ async function contingencyFacts(db: Db, exerciseId: string) {
 	};
 }
 
+/** Stands in when no contingency fell due: dueInjects consults facts for contingencies only. */
+const NO_CONTINGENCY_FACTS: Awaited<ReturnType<typeof contingencyFacts>> = {
+	acknowledged: () => false,
+	reported: () => false,
+	viewedPoint: () => false
+};
+
 /**
  * Records every inject of a running exercise that has fallen due. The primary key (exercise, inject)
  * makes this exactly-once whatever the number of callers; only rows this call inserted are returned,
  * so only their inserter carries out the delivery. Injects that fell due while no server ran are
- * delivered now, in order, and marked late.
+ * delivered now, in order, and marked late. The facts contingencies test (acknowledgements, reports,
+ * views) are read only when a contingency is among the injects that fell due.
  */
-export async function recordDueInjects(db: Db, exerciseId: string, wallMs = Date.now()): Promise<DeliveryRow[]> {
+export async function recordDueInjects(db: Db, exerciseId: string, wallMs = Date.now(), plans = new PlanCache()): Promise<DeliveryRow[]> {
 	const [ex] = await db.select().from(exercises).where(eq(exercises.id, exerciseId)).limit(1);
 	if (!ex || (ex.status !== 'running' && ex.status !== 'paused')) return [];
-	const scenario = await exerciseScenario(db, exerciseId);
-	if (!scenario) return [];
+	const planned = await plans.get(db, exerciseId);
+	if (!planned) return [];
+	const { scenario, plan } = planned;
 	const clock = clockOf(ex);
 	const nowMs = scenarioTimeAt(clock, wallMs);
-	const plan = exercisePlan(scenario.package, scenario.seed, scenario.randomCount);
 	const settled = new Set(
 		(await db.select({ id: injectDeliveries.injectId }).from(injectDeliveries).where(eq(injectDeliveries.exerciseId, exerciseId))).map((r) => r.id)
 	);
-	const decisions = dueInjects(plan, scenario.package, settled, nowMs, await contingencyFacts(db, exerciseId));
+	const fallen = plan.filter((p) => p.dueMs <= nowMs && !settled.has(p.injectId));
+	if (!fallen.length) return [];
+	const contingent = new Set(scenario.package.injects.filter((i) => i.contingency).map((i) => i.id));
+	const facts = fallen.some((p) => contingent.has(p.injectId)) ? await contingencyFacts(db, exerciseId) : NO_CONTINGENCY_FACTS;
+	const decisions = dueInjects(plan, scenario.package, settled, nowMs, facts);
 	if (!decisions.length) return [];
 	const source = new Map(plan.map((p) => [p.injectId, p.source]));
 	const rows = decisions.map((d) => ({

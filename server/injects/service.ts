@@ -12,7 +12,8 @@ import { conflict, forbidden, notFound } from '../errors';
 import { authorize, type ExerciseAccess } from '../exercises';
 import { exerciseScenario } from '../scenarios';
 import { parse } from '../users';
-import { deliveriesOf, exercisePlan, type DeliveryRow } from './delivery';
+import { deliveriesOf, type DeliveryRow } from './delivery';
+import { exercisePlan } from './plan-cache';
 
 export interface DeliveredInject extends PublicInject {
 	source: string;

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { monitoringViews } from '../../db/schema';
 import { recordDueInjects } from '../../server/injects/delivery';
+import { PlanCache } from '../../server/injects/plan-cache';
 import { minimalScenario } from '../fixtures/minimal-scenario';
 import { apiClient } from './helpers/api';
 import { backend, seededDatabase, type TestDatabase } from './helpers/db';
@@ -117,6 +118,30 @@ describe(`inject delivery on ${backend}`, () => {
 			['R-01', 'deliver', true]
 		]);
 		expect(await inboxIds(id, 'fire1')).toEqual(['I-02']);
+	});
+
+	it('keeps a plan while the assignment stands and re-plans when the scenario is reassigned', async () => {
+		const id = await runningExercise({ start: false });
+		const plans = new PlanCache();
+		const first = await plans.get(database.db, id);
+		expect(first!.plan.map((p) => p.source)).not.toContain('random');
+		expect(await plans.get(database.db, id)).toBe(first);
+		// Reassigned in the briefing with a random draw (as another process would do it): the next call sees it.
+		const again = await api.call('PUT', `exercises/${id}/scenario`, { body: { scenarioId: 'mini-flood', randomCount: 1, seed: 'fixed-seed' }, token: t.facilitator });
+		expect(again.status).toBe(200);
+		const second = await plans.get(database.db, id);
+		expect(second).not.toBe(first);
+		expect(second!.plan.filter((p) => p.source === 'random')).toHaveLength(1);
+		await api.call('POST', `exercises/${id}/transition`, { body: { status: 'running' }, token: t.facilitator });
+		// The scheduler's path with the shared cache decides as before: contingency I-02 fires (em never acknowledged).
+		await jump(id, 'T+02:00');
+		const d = await recordDueInjects(database.db, id, Date.now(), plans);
+		expect(d.map((r) => [r.injectId, r.action])).toEqual([
+			['I-01', 'deliver'],
+			['I-02', 'deliver'],
+			['R-01', 'deliver']
+		]);
+		expect(await recordDueInjects(database.db, id, Date.now(), plans)).toEqual([]);
 	});
 
 	it('never delivers twice across a restart', async () => {

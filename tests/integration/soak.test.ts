@@ -16,6 +16,8 @@ describe(`soak, short variant (${backend})`, () => {
 			clients: 60,
 			realClients: 6,
 			editsPerSecond: 20,
+			// ≈ 15 edits a client: most clients draw their five features, then move and relabel them.
+			featuresPerClient: 5,
 			pointerEvery: 5,
 			pointerHz: 2,
 			apiIntervalMs: 1000,
@@ -40,6 +42,7 @@ describe(`soak, short variant (${backend})`, () => {
 		});
 		// The load really ran: edits, log entries, deliveries and acknowledgements in numbers.
 		expect(result.counts.editsSent).toBeGreaterThan(600);
+		expect(result.counts.features).toBeLessThan(result.counts.editsSent / 2);
 		expect(result.counts.logEntries2xx).toBeGreaterThan(80);
 		expect(result.counts.injectsDelivered).toBeGreaterThanOrEqual(6);
 		expect(result.counts.acks2xx).toBeGreaterThanOrEqual(result.counts.injectsDelivered - 2);
