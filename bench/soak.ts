@@ -19,6 +19,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { asc, eq } from 'drizzle-orm';
 import postgres from 'postgres';
 import * as Y from 'yjs';
@@ -65,6 +66,8 @@ export interface SoakResult {
 	rss: { samples: [number, number][]; warmupSeconds: number; windowSeconds: number; firstMedianMb: number; lastMedianMb: number; growth: number; maxMb: number };
 	counts: { editsSent: number; features: number; pointerMoves: number; logEntries2xx: number; acks2xx: number; apiFailures: number; injectsDelivered: number; docUpdateRows: number };
 	apiLatency: Summary;
+	/** This process's event-loop delay each minute (ms): a lagging client side leaves bytes queued in the server. */
+	clientLoop: { minute: number; p99: number; max: number }[];
 	serverErrors: string[];
 	checks: Record<string, boolean>;
 	problems: string[];
@@ -327,15 +330,22 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
 		sample();
 		timers.push(setInterval(sample, o.rssSampleMs));
 		let lastReport = 0;
+		const loop = monitorEventLoopDelay({ resolution: 10 });
+		loop.enable();
+		const clientLoop: SoakResult['clientLoop'] = [];
 		while (performance.now() - t0 < o.seconds * 1000) {
 			await sleep(1000);
 			if (server.child.exitCode !== null) throw new Error(`server exited: ${server.logs.slice(-5).join(' | ')}`);
 			const minute = Math.floor((performance.now() - t0) / 60_000);
 			if (minute > lastReport) {
 				lastReport = minute;
-				log(`${minute} min: RSS ${samples.at(-1)![1]} MB, ${editsSent} edits, ${entries2xx.length} log entries, ${acks2xx.length} acks`);
+				clientLoop.push({ minute, p99: Math.round(loop.percentile(99) / 1e6), max: Math.round(loop.max / 1e6) });
+				loop.reset();
+				const queued = server.memory.at(-1)?.sample.queuedMb;
+				log(`${minute} min: RSS ${samples.at(-1)![1]} MB (queued to sockets ${queued} MB), ${editsSent} edits, ${entries2xx.length} log entries, ${acks2xx.length} acks; client loop delay p99 ${clientLoop.at(-1)!.p99} ms`);
 			}
 		}
+		loop.disable();
 		for (const t of timers.splice(0)) clearInterval(t);
 		running = false;
 		await Promise.all(apiLoops);
@@ -405,6 +415,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
 			rss: { samples, warmupSeconds: Math.round(warmupSeconds), windowSeconds: Math.round(windowSeconds), firstMedianMb, lastMedianMb, growth, maxMb: Math.max(...samples.map(([, mb]) => mb)) },
 			counts: { editsSent, features: [...sent.values()].reduce((a, m) => a + m.size, 0), pointerMoves, logEntries2xx: entries2xx.length, acks2xx: acks2xx.length, apiFailures, injectsDelivered: delivered.length, docUpdateRows },
 			apiLatency: summarize(apiLatency),
+			clientLoop,
 			serverErrors,
 			checks: {
 				rssFlat,
@@ -456,7 +467,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
 	for (let m = 0; m * 60 < result.seconds; m++) {
 		const w = result.serverMemory.filter((x) => x.t >= m * 60 && x.t < (m + 1) * 60);
 		const med = (k: string) => median(w.map((x) => x[k]));
-		if (w.length) console.log(`minute ${m}: server rss ${med('rssMb')} heapTotal ${med('heapTotalMb')} heapUsed ${med('heapUsedMb')} external ${med('externalMb')} wasm ${med('wasmSizeMb')} (resident ${med('wasmRssMb')}) MB (medians)`);
+		if (w.length) console.log(`minute ${m}: server rss ${med('rssMb')} heapTotal ${med('heapTotalMb')} heapUsed ${med('heapUsedMb')} external ${med('externalMb')} (array buffers ${med('arrayBuffersMb')}, queued to sockets ${med('queuedMb')}) wasm ${med('wasmSizeMb')} (resident ${med('wasmRssMb')}) MB (medians)`);
 	}
 	console.log(`counts: ${JSON.stringify(counts)}; API latency p50 ${result.apiLatency.p50} ms, p99 ${result.apiLatency.p99} ms`);
 	console.log(`checks: ${JSON.stringify(checks)}`);

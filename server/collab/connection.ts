@@ -33,6 +33,11 @@ export class Connection implements AwarenessOwner {
 		ws.on('close', () => onClosed(this));
 	}
 
+	/** Bytes sent but still queued in this process (the peer reads slower than we write). */
+	get queuedBytes(): number {
+		return this.ws.bufferedAmount;
+	}
+
 	get userId(): string {
 		return this.principal.userId;
 	}

@@ -121,7 +121,7 @@ export function createCollab(ctx: AppContext, options?: CollabOptions): Collab {
 		},
 		transact,
 		writeControl: (exerciseId, fn, scenarioMs) => transact(controlDocName(exerciseId), fn, scenarioMs),
-		stats: () => ({ ...counters, rooms: rooms.size, connections: connections.size, busConnected: bus ? bus.connected() : null }),
+		stats: () => ({ ...counters, rooms: rooms.size, connections: connections.size, queuedBytes: [...connections].reduce((sum, c) => sum + c.queuedBytes, 0), busConnected: bus ? bus.connected() : null }),
 		async close() {
 			if (closing) return;
 			closing = true;

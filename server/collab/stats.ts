@@ -19,6 +19,8 @@ export interface CollabCounters {
 export interface CollabStats extends CollabCounters {
 	rooms: number;
 	connections: number;
+	/** Bytes written to sockets but not yet taken by the kernel (slow readers make this grow). */
+	queuedBytes: number;
 	/** Multi-process mode: whether the relay to the other processes is up (null: single process). */
 	busConnected: boolean | null;
 }

@@ -6,7 +6,8 @@
  * Reads DATABASE_URL (else PGlite in DATA_DIR, default in memory), REDIS_URL, REDIS_PREFIX and PORT;
  * answers GET /healthz; prints `{"port":…}` once listening and every log line as `{"log":"…"}` on
  * stdout (errors with `"error":true`); SIGTERM stops it as server/index.ts does (pending updates stored).
- * MEMORY_SAMPLE_MS: also a `{"memory":{…}}` line that often (bench/lib/memory.ts; the soak records them).
+ * MEMORY_SAMPLE_MS: also a `{"memory":{…}}` line that often (bench/lib/memory.ts, and the bytes queued
+ * to collaboration sockets as `queuedMb`; the soak records them).
  * Run as `node --import tsx tests/integration/helpers/scale-process.ts`.
  */
 import http from 'node:http';
@@ -66,7 +67,8 @@ server.on('request', (req, res) => {
 });
 if (Number(process.env.MEMORY_SAMPLE_MS) > 0) {
 	const { memorySample } = await import('../../../bench/lib/memory');
-	setInterval(() => out({ memory: memorySample() }), Number(process.env.MEMORY_SAMPLE_MS)).unref();
+	// With the bytes queued to slow sockets: array buffers held there look like growth in the figures.
+	setInterval(() => out({ memory: { ...memorySample(), queuedMb: Math.round(app.collab.stats().queuedBytes / 1e5) / 10 } }), Number(process.env.MEMORY_SAMPLE_MS)).unref();
 }
 server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => out({ port: (server.address() as AddressInfo).port }));
 process.once('SIGTERM', async () => {
