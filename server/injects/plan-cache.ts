@@ -20,10 +20,9 @@ export interface PlannedScenario {
 
 /**
  * Each exercise's assigned scenario package and its plan, kept while the assignment is unchanged.
- * The scheduler asks every second for every live exercise; re-reading and re-parsing the package
- * (hundreds of kilobytes for a long MSEL) and re-drawing the plan each time was most of a pass's
- * garbage. Each call still reads the assignment's small columns, so a new assignment, made by this
- * process or another, is seen on the next call.
+ * The scheduler asks on every tick for every live exercise, and used to read the whole package (jsonb)
+ * twice a tick and re-draw the plan each time. Each call still reads the assignment's small columns,
+ * so a new assignment, made by this process or another, is seen on the next call.
  */
 export class PlanCache {
 	private readonly entries = new Map<string, PlannedScenario & { stamp: string }>();
