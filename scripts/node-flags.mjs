@@ -11,6 +11,6 @@
 // of what survived, chosen from its GC and allocation speeds (up to 4×). Late in the 20-minute soaks it
 // chose a large one, and the heap and the buffers it held climbed 50–100 MB before the next full
 // collection: a saw-tooth, not a leak, but it is resident memory all the same. A fixed 1.3 keeps the
-// tooth small for the price of more frequent (concurrent) full collections of a 60–70 MB live heap;
-// those cost the join storm some event-loop delay (bench/README.md, "Where the targets stand").
+// tooth small for the price of more frequent (concurrent) full collections of a 60–70 MB live heap
+// (the join storm's event-loop delay varied as much between runs as with and without it).
 export const SERVER_NODE_FLAGS = ['--max-semi-space-size=32', '--heap-growing-percent=30'];
