@@ -103,14 +103,15 @@ export function startScheduler(ctx: AppContext, collab: Collab, opts: SchedulerO
 			try {
 				if (!reconciled) await reconcile(row.id);
 				await syncClock(row);
-				const scenario = (await plans.get(db, row.id))?.scenario;
+				const planned = await plans.get(db, row.id);
+				const scenario = planned?.scenario;
 				// Unannounced (不打招呼): the scenario's map and its id stay off the board until the start.
 				const secret = scenario?.unannounced && (row.status === 'draft' || row.status === 'briefing');
 				if (scenario && !secret && layersDone.get(row.id) !== scenario.scenarioId) {
 					await materializeInitialLayers(collab, row.id, scenario.package);
 					layersDone.set(row.id, scenario.scenarioId);
 				}
-				const delivered = await recordDueInjects(db, row.id, Date.now(), plans);
+				const delivered = await recordDueInjects(db, row.id, Date.now(), planned);
 				if (delivered.length) await materializeDeliveries(collab, row.id, scenario?.package ?? null, delivered);
 			} catch (e) {
 				log.error(`[scheduler] exercise ${row.id}:`, e);

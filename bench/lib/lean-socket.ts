@@ -21,7 +21,6 @@ const OP_CLOSE = 0x8;
 const OP_PING = 0x9;
 const OP_PONG = 0xa;
 
-
 interface Frame {
 	fin: boolean;
 	opcode: number;

@@ -6,7 +6,7 @@ import { dueInjects } from '../../src/lib/domain/scenario/schedule';
 import type { PublicInject } from '../../src/lib/domain/scenario/public';
 import { clockOf } from '../clock';
 import { conflict } from '../errors';
-import { PlanCache } from './plan-cache';
+import { PlanCache, type PlannedScenario } from './plan-cache';
 
 export type DeliveryRow = typeof injectDeliveries.$inferSelect;
 
@@ -41,12 +41,13 @@ const NO_CONTINGENCY_FACTS: Awaited<ReturnType<typeof contingencyFacts>> = {
  * makes this exactly-once whatever the number of callers; only rows this call inserted are returned,
  * so only their inserter carries out the delivery. Injects that fell due while no server ran are
  * delivered now, in order, and marked late. The facts contingencies test (acknowledgements, reports,
- * views) are read only when a contingency is among the injects that fell due.
+ * views) are read only when a contingency is among the injects that fell due. `loaded`: the
+ * exercise's plan as the caller (the scheduler, from its PlanCache) already has it.
  */
-export async function recordDueInjects(db: Db, exerciseId: string, wallMs = Date.now(), plans = new PlanCache()): Promise<DeliveryRow[]> {
+export async function recordDueInjects(db: Db, exerciseId: string, wallMs = Date.now(), loaded?: PlannedScenario | null): Promise<DeliveryRow[]> {
 	const [ex] = await db.select().from(exercises).where(eq(exercises.id, exerciseId)).limit(1);
 	if (!ex || (ex.status !== 'running' && ex.status !== 'paused')) return [];
-	const planned = await plans.get(db, exerciseId);
+	const planned = loaded === undefined ? await new PlanCache().get(db, exerciseId) : loaded;
 	if (!planned) return [];
 	const { scenario, plan } = planned;
 	const clock = clockOf(ex);

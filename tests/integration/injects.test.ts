@@ -135,13 +135,13 @@ describe(`inject delivery on ${backend}`, () => {
 		await api.call('POST', `exercises/${id}/transition`, { body: { status: 'running' }, token: t.facilitator });
 		// The scheduler's path with the shared cache decides as before: contingency I-02 fires (em never acknowledged).
 		await jump(id, 'T+02:00');
-		const d = await recordDueInjects(database.db, id, Date.now(), plans);
+		const d = await recordDueInjects(database.db, id, Date.now(), await plans.get(database.db, id));
 		expect(d.map((r) => [r.injectId, r.action])).toEqual([
 			['I-01', 'deliver'],
 			['I-02', 'deliver'],
 			['R-01', 'deliver']
 		]);
-		expect(await recordDueInjects(database.db, id, Date.now(), plans)).toEqual([]);
+		expect(await recordDueInjects(database.db, id, Date.now(), await plans.get(database.db, id))).toEqual([]);
 	});
 
 	it('never delivers twice across a restart', async () => {
