@@ -1,5 +1,4 @@
 import { defineConfig } from '@playwright/test';
-import { SERVER_NODE_FLAGS } from './scripts/node-flags.mjs';
 
 /** 4173 by default; E2E_PORT lets two runs (e.g. two engineers) share the machine. */
 const PORT = Number(process.env.E2E_PORT ?? 4173);
@@ -40,8 +39,9 @@ export default defineConfig({
 	},
 	projects: [{ name: 'chromium' }],
 	webServer: {
-		// A fresh database every run (scripts/e2e-server.mjs empties test-results/e2e-data first).
-		command: `node ${SERVER_NODE_FLAGS.join(' ')} scripts/e2e-server.mjs`,
+		// A fresh database every run (scripts/e2e-server.mjs empties test-results/e2e-data first), served
+		// through `npm start`'s launcher, as it ships.
+		command: 'node scripts/start.mjs scripts/e2e-server.mjs',
 		url: `${baseURL}/login`,
 		env: { PORT: String(PORT), E2E_DATA_DIR: DATA_DIR },
 		reuseExistingServer: false,

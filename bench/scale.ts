@@ -23,7 +23,7 @@ import { openDatabase } from '../db/client';
 import { exercises, users } from '../db/schema';
 import { DEMO_EXERCISE_TITLE, seedDemo } from '../db/seed';
 import { createSession } from '../server/auth/sessions';
-import { SERVER_NODE_FLAGS } from '../scripts/node-flags.mjs';
+import { SERVER_NODE_FLAGS, servingEnv } from '../scripts/serving-process.mjs';
 import { agencyDocName, commonDocName } from '../src/lib/board/docs';
 import { now, sleep, summarize, type Summary } from './lib/common';
 
@@ -50,7 +50,7 @@ interface Server {
 }
 
 function startServer(env: Record<string, string>): Promise<Server> {
-	const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, '--import', 'tsx', 'tests/integration/helpers/scale-process.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+	const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, '--import', 'tsx', 'tests/integration/helpers/scale-process.ts'], { env: servingEnv({ ...process.env, ...env }), stdio: ['ignore', 'pipe', 'inherit'] });
 	const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 	return new Promise((resolve, reject) => {
 		createInterface({ input: child.stdout! }).on('line', (line) => {

@@ -4,6 +4,7 @@ import { scaleConfigFromEnv, scaleConfigProblem } from './scale';
 import { handleHealth } from './scale/health';
 import { serveApp } from './scale/serve';
 import { DEMO_ACCOUNTS } from '../db/seed';
+import { followLauncher } from '../scripts/serving-process.mjs';
 
 /** Production entry: one port serves SvelteKit (adapter-node handler) and the collaboration WebSocket. */
 const started = performance.now();
@@ -50,15 +51,14 @@ server.listen(port, host, () => {
 });
 
 let stopping = false;
-async function shutdown(signal: string) {
+async function shutdown(reason: string) {
 	if (stopping) return;
 	stopping = true;
-	console.log(`${signal}: shutting down`);
+	console.log(`${reason}: shutting down`);
 	server.close();
 	await app.stop(); // scheduler, then collaboration (stores pending document updates), then Redis and the leader lock
 	server.closeAllConnections();
 	await ctx.database.close();
 	process.exit(0);
 }
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
+followLauncher(shutdown);

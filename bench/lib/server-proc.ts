@@ -2,7 +2,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { SERVER_NODE_FLAGS } from '../../scripts/node-flags.mjs';
+import { SERVER_NODE_FLAGS, servingEnv } from '../../scripts/serving-process.mjs';
 import type { ReadyMessage, Reply, ServerMetrics } from '../servers/harness';
 
 export type ServerKind = 'reference' | 'drillboard';
@@ -42,9 +42,11 @@ export class ServerProcess {
 
 	static async start(kind: ServerKind, opts: StartOptions = {}): Promise<ServerProcess> {
 		const file = fileURLToPath(new URL(`../servers/${kind}.ts`, import.meta.url));
-		// Ours runs with the flags `npm start` gives it; the reference as its package ships.
-		const execArgv = [...(kind === 'drillboard' ? SERVER_NODE_FLAGS : []), '--import', 'tsx'];
-		const env: Record<string, string | undefined> = { ...process.env, ...opts.env };
+		// Ours runs with the flags and environment `npm start` gives it; the reference as its package ships.
+		const ours = kind === 'drillboard';
+		const execArgv = [...(ours ? SERVER_NODE_FLAGS : []), '--import', 'tsx'];
+		const given = { ...process.env, ...opts.env };
+		const env = ours ? servingEnv(given) : given;
 		if (opts.cpuProfDir) {
 			mkdirSync(opts.cpuProfDir, { recursive: true });
 			env.BENCH_PROFILE_DIR = opts.cpuProfDir;

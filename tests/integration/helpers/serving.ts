@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { SERVER_NODE_FLAGS } from '../../../scripts/node-flags.mjs';
+import { SERVER_NODE_FLAGS, servingEnv } from '../../../scripts/serving-process.mjs';
 
 /** A serving process: the real server wiring on its own port. */
 export interface Proc {
@@ -27,7 +27,7 @@ const ENTRY = fileURLToPath(new URL('./scale-process.ts', import.meta.url));
 
 /** Starts helpers/scale-process.ts with `env` added; resolves once it listens. SCALE_DEBUG=1 echoes its logs. */
 export function startServing(env: Record<string, string | undefined>): Promise<Proc> {
-	const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, '--import', 'tsx', ENTRY], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+	const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, '--import', 'tsx', ENTRY], { env: servingEnv({ ...process.env, ...env }), stdio: ['ignore', 'pipe', 'pipe'] });
 	const logs: string[] = [];
 	const errors: string[] = [];
 	const memory: Proc['memory'] = [];
