@@ -467,7 +467,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
 	for (let m = 0; m * 60 < result.seconds; m++) {
 		const w = result.serverMemory.filter((x) => x.t >= m * 60 && x.t < (m + 1) * 60);
 		const med = (k: string) => median(w.map((x) => x[k]));
-		if (w.length) console.log(`minute ${m}: server rss ${med('rssMb')} heapTotal ${med('heapTotalMb')} heapUsed ${med('heapUsedMb')} external ${med('externalMb')} (array buffers ${med('arrayBuffersMb')}, queued to sockets ${med('queuedMb')}) wasm ${med('wasmSizeMb')} (resident ${med('wasmRssMb')}) MB (medians)`);
+		if (w.length) console.log(`minute ${m}: server rss ${med('rssMb')} heapTotal ${med('heapTotalMb')} (new ${med('newSpaceMb')}, old ${med('oldSpaceMb')}, large ${med('largeObjectSpaceMb')}) heapUsed ${med('heapUsedMb')} external ${med('externalMb')} (array buffers ${med('arrayBuffersMb')}, queued to sockets ${med('queuedMb')}) wasm ${med('wasmSizeMb')} (resident ${med('wasmRssMb')}) MB (medians)`);
 	}
 	console.log(`counts: ${JSON.stringify(counts)}; API latency p50 ${result.apiLatency.p50} ms, p99 ${result.apiLatency.p99} ms`);
 	console.log(`checks: ${JSON.stringify(checks)}`);

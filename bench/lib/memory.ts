@@ -4,6 +4,7 @@
  * kernel sees it.
  */
 import { readFileSync } from 'node:fs';
+import { getHeapSpaceStatistics } from 'node:v8';
 
 const MB = 1024 * 1024;
 const mb = (bytes: number) => Math.round((bytes / MB) * 10) / 10;
@@ -55,6 +56,10 @@ export interface MemorySample {
 	/** Includes WebAssembly memories. */
 	externalMb: number;
 	arrayBuffersMb: number;
+	/** Parts of heapTotal: the young generation (both semi-spaces), old space, and large objects. */
+	newSpaceMb: number;
+	oldSpaceMb: number;
+	largeObjectSpaceMb: number;
 	wasmSizeMb: number;
 	wasmRssMb: number;
 	/** JIT code (JavaScript and WebAssembly tiers). */
@@ -66,5 +71,21 @@ export interface MemorySample {
 export function memorySample(): MemorySample {
 	const m = process.memoryUsage();
 	const w = wasmResident();
-	return { rssMb: mb(m.rss), heapTotalMb: mb(m.heapTotal), heapUsedMb: mb(m.heapUsed), externalMb: mb(m.external), arrayBuffersMb: mb(m.arrayBuffers), wasmSizeMb: w.sizeMb, wasmRssMb: w.rssMb, execAnonRssMb: w.execAnonRssMb, otherAnonRssMb: w.otherAnonRssMb, fileRssMb: w.fileRssMb };
+	const spaces = getHeapSpaceStatistics();
+	const space = (name: string) => mb(spaces.find((s) => s.space_name === name)?.space_size ?? 0);
+	return {
+		rssMb: mb(m.rss),
+		heapTotalMb: mb(m.heapTotal),
+		heapUsedMb: mb(m.heapUsed),
+		externalMb: mb(m.external),
+		arrayBuffersMb: mb(m.arrayBuffers),
+		newSpaceMb: space('new_space'),
+		oldSpaceMb: space('old_space'),
+		largeObjectSpaceMb: space('large_object_space'),
+		wasmSizeMb: w.sizeMb,
+		wasmRssMb: w.rssMb,
+		execAnonRssMb: w.execAnonRssMb,
+		otherAnonRssMb: w.otherAnonRssMb,
+		fileRssMb: w.fileRssMb
+	};
 }
