@@ -42,6 +42,8 @@ export interface Collab {
 
 /** Admissions in flight at once; more wait their turn (see admission.ts). Their sessions are read together. */
 const ADMISSION_CONCURRENCY = 32;
+/** How long a session check waits for others to share its read (a few ms on a join; see SessionChecks). */
+const SESSION_BATCH_WINDOW_MS = 5;
 
 /** How long shutdown waits for clients to answer the close handshake before dropping them. */
 const CLOSE_GRACE_MS = 1000;
@@ -82,7 +84,7 @@ export function createCollab(ctx: AppContext, options?: CollabOptions): Collab {
 	poller?.unref();
 
 	const deps: UpgradeDeps = {
-		sessions: new SessionChecks(db),
+		sessions: new SessionChecks(db, SESSION_BATCH_WINDOW_MS, ADMISSION_CONCURRENCY),
 		facts,
 		admissions: new YieldingQueue(ADMISSION_CONCURRENCY),
 		wss,
