@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const BENCHES = ['collab.ts', 'review.ts', 'scale.ts', 'soak.ts'];
+const BENCHES = ['collab.ts', 'storm-floor.ts', 'review.ts', 'scale.ts', 'soak.ts'];
 
 const args = process.argv.slice(2);
 let failed = 0;
