@@ -22,9 +22,9 @@ export const SERVER_NODE_FLAGS = ['--max-semi-space-size=32', '--heap-growing-pe
 // MALLOC_ARENA_MAX=2: glibc gives each thread that allocates concurrently its own arena, up to 8 per
 // core, and freed memory fragments in each. Node's GC helper and libuv threads allocate, and on
 // PostgreSQL (where the server's memory is the C heap, not PGlite's WebAssembly heap) the 20-minute
-// soak grew 12 % with the default and 9.4 % with two arenas (bench/README.md, "Soak"). glibc reads it
-// once, before the process's first allocation, so it cannot be set from inside: the process must be
-// started with it. Other C libraries ignore it.
+// soak grew 12–13 % with the default and 9.4–9.9 % in three runs with two arenas (bench/README.md,
+// "Soak"). glibc reads it once, before the process's first allocation, so it cannot be set from
+// inside: the process must be started with it. Other C libraries ignore it.
 export const SERVER_ENV = { MALLOC_ARENA_MAX: '2' };
 
 /**

@@ -19,4 +19,8 @@ const server = spawn(process.execPath, [...SERVER_NODE_FLAGS, resolve(entry)], {
 // A supervisor's signal reaches only this process; a terminal's Ctrl-C reaches both, and the server
 // shuts down once either way.
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => server.kill(signal));
+server.on('error', (e) => {
+	console.error(`Drillboard could not start its server process: ${e.message}`);
+	process.exit(1);
+});
 server.on('exit', (code, signal) => process.exit(code ?? 128 + (constants.signals[signal] ?? 0)));
