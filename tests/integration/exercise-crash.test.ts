@@ -30,7 +30,7 @@ const clients: Client[] = [];
 
 beforeAll(async () => {
 	base = await seededDatabase({ dataDir });
-	const database = dataDir ? { DATA_DIR: dataDir } : { DATABASE_URL: base.options.url! };
+	const database: Record<string, string> = dataDir ? { DATA_DIR: dataDir } : { DATABASE_URL: base.options.url! };
 	env = { ...database, REDIS_URL: '', PORT: String(PORT), ARGON2_TEST_FAST: '1' };
 	if (dataDir) await base.close(); // PGlite has one opener: the server process
 	proc = await startServing(env);
