@@ -596,6 +596,15 @@ const steadyR = (r: AnyResult) => ('editLatency' in r ? r : null);
 const stormR = (r: AnyResult) => ('synced' in r ? r : null);
 const pct = (x: number | undefined) => (x === undefined ? undefined : Math.round(x * 1000) / 10);
 
+const GC_METRIC = 'server GC pauses: scavenges n / sum / max, others n / sum / max (ms)';
+
+/** Results stored before the GC tally was recorded have none. */
+function gcCell(server: ServerMetrics | undefined): string | undefined {
+	const gc = server?.gc;
+	if (!gc) return undefined;
+	return `${gc.minor.count} / ${gc.minor.totalMs} / ${gc.minor.maxMs}, ${gc.major.count} / ${gc.major.totalMs} / ${gc.major.maxMs}`;
+}
+
 const rows: Row[] = [
 	...(['edits', 'presence'] as const).flatMap((w): Row[] => [
 		{ workload: w, metric: 'edit latency p50 (ms)', get: (r) => steadyR(r)?.editLatency.p50, ratio: true },
@@ -621,6 +630,7 @@ const rows: Row[] = [
 			target: w === 'presence' ? { text: '< 50', met: (o) => o < 50 } : undefined
 		},
 		{ workload: w, metric: 'server stall max, own CPU part (ms)', get: (r) => steadyR(r)?.server_.busyStallMaxMs },
+		{ workload: w, metric: GC_METRIC, get: (r) => gcCell(steadyR(r)?.server_) },
 		{ workload: w, metric: 'server CPU (% of one core)', get: (r) => pct(steadyR(r)?.server_.cpuShare), ratio: true },
 		{ workload: w, metric: 'server CPU per frame in or out (µs)', get: (r) => steadyR(r)?.messages.serverCpuUsPerFrame, ratio: true },
 		{ workload: w, metric: 'frames to / from lightweight clients (/s)', get: (r) => { const m = steadyR(r)?.messages; return m ? `${m.toClientsPerSecond} / ${m.fromClientsPerSecond}` : undefined; } },
@@ -643,6 +653,7 @@ const rows: Row[] = [
 	{ workload: 'storm', metric: 'last real provider synced, after applying (ms)', get: (r) => (stormR(r) ? Math.round(stormR(r)!.syncedReal.max) : undefined), ratio: true },
 	{ workload: 'storm', metric: 'server event-loop delay max (ms)', get: (r) => stormR(r)?.server_.eldMaxMs, ratio: true, target: { text: '≤ 100', met: (o) => o <= 100 } },
 	{ workload: 'storm', metric: 'server stall max, own CPU part (ms)', get: (r) => stormR(r)?.server_.busyStallMaxMs },
+	{ workload: 'storm', metric: GC_METRIC, get: (r) => gcCell(stormR(r)?.server_) },
 	{ workload: 'storm', metric: 'server CPU (ms)', get: (r) => stormR(r)?.server_.cpuMs, ratio: true },
 	{ workload: 'storm', metric: 'server RSS peak (MB)', get: (r) => stormR(r)?.server_.rssPeakMb, ratio: true },
 	{ workload: 'storm', metric: 'states equal (clients, server, DB)', get: (r) => { const c = stormR(r)?.check; return c ? (c.consistent ? 'yes' : 'NO') : undefined; } },

@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
 
 /** Sent once by the child when it listens. */
 export interface ReadyMessage {
@@ -71,9 +71,24 @@ export interface ServerMetrics {
 	rssPeakMb: number;
 	rssEndMb: number;
 	heapUsedEndMb: number;
+	/**
+	 * Garbage-collection pauses of the main thread in the window (perf_hooks 'gc' entries): how many,
+	 * their sum and the longest, split into scavenges (young generation) and the rest (mark-compact
+	 * finalisation, incremental marking steps, weak callbacks). A tail in the latencies that lines up
+	 * with these is the collector's, not the server's code.
+	 */
+	gc: { minor: GcTally; major: GcTally };
 	/** CPU profile of the window, when profiling was asked for. */
 	profile?: string | null;
 }
+
+export interface GcTally {
+	count: number;
+	totalMs: number;
+	maxMs: number;
+}
+
+const emptyTally = (): GcTally => ({ count: 0, totalMs: 0, maxMs: 0 });
 
 /** Sampling resolution of the event-loop histogram; subtracted from its readings. */
 const RESOLUTION_MS = 5;
@@ -89,9 +104,19 @@ export class ProcessMetrics {
 	private stalls: [number, number, number][] = [];
 	private lastTick = performance.now();
 	private lastCpu = process.cpuUsage();
+	private gc = { minor: emptyTally(), major: emptyTally() };
 
 	constructor() {
 		this.eld.enable();
+		new PerformanceObserver((list) => {
+			for (const entry of list.getEntries()) {
+				const kind = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MINOR ? 'minor' : 'major';
+				const tally = this.gc[kind];
+				tally.count++;
+				tally.totalMs += entry.duration;
+				tally.maxMs = Math.max(tally.maxMs, entry.duration);
+			}
+		}).observe({ entryTypes: ['gc'] });
 		const rssTimer = setInterval(() => {
 			this.rssPeak = Math.max(this.rssPeak, process.memoryUsage.rss());
 		}, 100);
@@ -120,6 +145,7 @@ export class ProcessMetrics {
 		this.rssPeak = process.memoryUsage.rss();
 		this.rssStart = this.rssPeak;
 		this.stalls = [];
+		this.gc = { minor: emptyTally(), major: emptyTally() };
 	}
 
 	read(): ServerMetrics {
@@ -143,9 +169,14 @@ export class ProcessMetrics {
 			rssStartMb: mb(this.rssStart),
 			rssPeakMb: mb(this.rssPeak),
 			rssEndMb: mb(rss),
-			heapUsedEndMb: mb(process.memoryUsage().heapUsed)
+			heapUsedEndMb: mb(process.memoryUsage().heapUsed),
+			gc: { minor: roundTally(this.gc.minor), major: roundTally(this.gc.major) }
 		};
 	}
+}
+
+function roundTally(t: GcTally): GcTally {
+	return { count: t.count, totalMs: Math.round(t.totalMs * 10) / 10, maxMs: Math.round(t.maxMs * 10) / 10 };
 }
 
 /**
