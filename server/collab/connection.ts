@@ -7,16 +7,20 @@ import type { Principal } from './access';
 import type { AwarenessOwner } from './awareness';
 import { TokenBucket } from './limits';
 import type { ResolvedOptions } from './options';
+import type { PacedOutput, SendPacer } from './pacer';
 import { CLOSE, decodeClientMessage, encodePermissionDenied, MalformedMessage } from './protocol';
 import type { Room } from './room';
 import type { CollabCounters } from './stats';
 
-export class Connection implements AwarenessOwner {
+export class Connection implements AwarenessOwner, PacedOutput {
 	readonly clientIds = new Set<number>();
 	/** Whether a pong arrived since the last ping. */
 	alive = true;
 	private closing = false;
 	private readonly bucket: TokenBucket;
+	/** Messages waiting for the pacer (a large one, and whatever was sent after it). */
+	private queue: Uint8Array[] = [];
+	private queueBytes = 0;
 
 	constructor(
 		private readonly ws: WebSocket,
@@ -24,6 +28,7 @@ export class Connection implements AwarenessOwner {
 		private readonly room: Room,
 		private readonly options: ResolvedOptions,
 		private readonly counters: CollabCounters,
+		private readonly pacer: SendPacer,
 		onClosed: (conn: Connection) => void
 	) {
 		this.bucket = new TokenBucket(options.messagesPerSecond, options.messageBurst);
@@ -33,21 +38,44 @@ export class Connection implements AwarenessOwner {
 		ws.on('close', () => onClosed(this));
 	}
 
-	/** Bytes sent but still queued in this process (the peer reads slower than we write). */
+	/** Bytes sent but still queued in this process (waiting for the pacer, or for a peer that reads slower than we write). */
 	get queuedBytes(): number {
-		return this.ws.bufferedAmount;
+		return this.queueBytes + this.ws.bufferedAmount;
 	}
 
 	get userId(): string {
 		return this.principal.userId;
 	}
 
-	send(message: Uint8Array): void {
-		if (!this.closing && this.ws.readyState === WebSocket.OPEN) this.ws.send(message);
+	/** For the pacer; a connection that closed meanwhile drops its queue here and reports nothing queued. */
+	get nextSize(): number | null {
+		if (this.closing || this.ws.readyState !== WebSocket.OPEN) this.dropQueue();
+		return this.queue[0]?.length ?? null;
 	}
 
+	/** Sends now, or queues behind what is queued; a large message waits for the pacer. */
+	send(message: Uint8Array): void {
+		if (this.closing || this.ws.readyState !== WebSocket.OPEN) return;
+		if (!this.queue.length && message.length < this.pacer.largeBytes) {
+			this.ws.send(message);
+			return;
+		}
+		this.queue.push(message);
+		this.queueBytes += message.length;
+		this.pacer.schedule(this);
+	}
+
+	writeNext(): void {
+		const message = this.queue.shift();
+		if (!message) return;
+		this.queueBytes -= message.length;
+		this.ws.send(message);
+	}
+
+	/** Closes after whatever is queued (a refusal's reason must reach the client before its close code). */
 	close(code: number, reason: string): void {
 		if (this.closing) return;
+		while (this.nextSize !== null) this.writeNext();
 		this.closing = true;
 		this.ws.close(code, reason);
 	}
@@ -55,7 +83,13 @@ export class Connection implements AwarenessOwner {
 	/** Drops the socket without the close handshake (shutdown of a peer that does not answer). */
 	terminate(): void {
 		this.closing = true;
+		this.dropQueue();
 		this.ws.terminate();
+	}
+
+	private dropQueue(): void {
+		this.queue = [];
+		this.queueBytes = 0;
 	}
 
 	/** Called by the ping timer: drop a peer that did not answer the previous ping. */

@@ -13,6 +13,7 @@ import { ExerciseStatuses } from './access';
 import { AdmissionFacts, SessionChecks, YieldingQueue } from './admission';
 import { Connection } from './connection';
 import { resolveOptions, type CollabOptions } from './options';
+import { SendPacer } from './pacer';
 import { CLOSE } from './protocol';
 import { Rooms } from './rooms';
 import { SessionWatch } from './session-watch';
@@ -45,6 +46,13 @@ const ADMISSION_CONCURRENCY = 32;
 /** How long a session check waits for others to share its read (a few ms on a join; see SessionChecks). */
 const SESSION_BATCH_WINDOW_MS = 5;
 
+/**
+ * Paced writes (pacer.ts): messages from 64 KB (a board's sync reply, not edits or presence) wait
+ * for a later turn, and a turn writes at most 4 MB of them (two replies of a 10 000-feature board).
+ */
+const PACE_FROM_BYTES = 64 * 1024;
+const PACED_BYTES_PER_TURN = 4 * 1024 * 1024;
+
 /** How long shutdown waits for clients to answer the close handshake before dropping them. */
 const CLOSE_GRACE_MS = 1000;
 
@@ -59,6 +67,7 @@ export function createCollab(ctx: AppContext, options?: CollabOptions): Collab {
 	ctx.events.on('exerciseChanged', forget);
 	const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxMessageBytes, perMessageDeflate: false });
 	const connections = new Set<Connection>();
+	const pacer = new SendPacer(PACE_FROM_BYTES, PACED_BYTES_PER_TURN);
 	const watch = new SessionWatch(db, () => connections, opts.sessionSweepMs, (e) => opts.log.warn('[collab] checking open sessions failed:', e));
 	const sessionsEnded = (userId: string, sessionId: string | null) => watch.ended(userId, sessionId);
 	ctx.events.on('sessionsEnded', sessionsEnded);
@@ -93,7 +102,7 @@ export function createCollab(ctx: AppContext, options?: CollabOptions): Collab {
 		counters,
 		closing: () => closing,
 		connect: (ws, admission, room) => {
-			const conn = new Connection(ws, admission.principal, room, opts, counters, (c) => {
+			const conn = new Connection(ws, admission.principal, room, opts, counters, pacer, (c) => {
 				connections.delete(c);
 				room.leave(c);
 				rooms.release(room);

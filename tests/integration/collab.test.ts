@@ -1,4 +1,5 @@
 import { asc, eq } from 'drizzle-orm';
+import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { encodeAwarenessUpdate } from 'y-protocols/awareness';
@@ -17,6 +18,7 @@ import {
 	userId,
 	waitFor,
 	type Client,
+	type RawClient,
 	type RunningCollab
 } from './helpers/collab';
 import { backend, seededDatabase, type TestDatabase } from './helpers/db';
@@ -288,6 +290,53 @@ describe(`collab server on ${backend}`, () => {
 		expect(player.doc.getMap('clock').get('scenarioMs')).toBe(120_000);
 	});
 
+	it('sends a large sync reply paced, and nothing sent after it overtakes it', async () => {
+		const ex = await cloneDemoExercise(database.db);
+		const room = commonDocName(ex);
+		// A board well over the pacing threshold (64 KB), so every joiner's reply waits for a later turn.
+		await server.collab.transact(room, (doc) => {
+			const features = doc.getMap('features');
+			for (let i = 0; i < 800; i++) features.set(`f${i}`, `feature ${i} `.repeat(20));
+		});
+		// The server writes without pause, so changes are committed and relayed while replies wait.
+		let n = 0;
+		let writing = true;
+		const writes = (async () => {
+			for (; writing; n++) {
+				await server.collab.transact(room, (doc) => doc.getMap('m').set(`k${n}`, n));
+				await new Promise((next) => setImmediate(next));
+			}
+		})();
+		const readers = Array.from({ length: 8 }, () => rawClient(server.url, room, { token: tokens.observer }));
+		try {
+			await Promise.all(readers.map((r) => r.opened));
+			for (const r of readers) {
+				r.ws.send(Uint8Array.of(0, 0, 1, 0)); // SyncStep1 with an empty state vector
+				await new Promise((done) => setTimeout(done, 10));
+			}
+			const step2Of = (r: RawClient) => r.received.findIndex((m) => m[0] === 0 && m[1] === 1);
+			await waitFor(() => readers.every((r) => step2Of(r) >= 0 && r.received.length > step2Of(r) + 3), 'every reader to get the board and later changes');
+		} finally {
+			writing = false;
+			await writes;
+		}
+		const verifier = join(room, 'fire1');
+		await verifier.synced();
+		await waitFor(() => readers.every((r) => lastKey(r) === `k${n - 1}`), `every reader to get the last of ${n} changes`);
+
+		for (const r of readers) {
+			const at = r.received.findIndex((m) => m[0] === 0 && m[1] === 1);
+			const step2 = syncPayload(r.received[at]);
+			expect(step2.length).toBeGreaterThan(64 * 1024);
+			// What came before the reply is already in it: nothing sent after it was queued went first.
+			const inReply = Y.encodeStateVectorFromUpdate(step2);
+			for (const earlier of r.received.slice(0, at).filter(isUpdate)) expect(Y.decodeUpdate(Y.diffUpdate(syncPayload(earlier), inReply)).structs).toEqual([]);
+			expect(boardOf(r).getMap('features').size).toBe(800);
+			expect(boardOf(r).getMap('m').toJSON()).toEqual(verifier.doc.getMap('m').toJSON());
+		}
+		for (const r of readers) r.ws.close();
+	});
+
 	it('does not log updates that change nothing', async () => {
 		const ex = await cloneDemoExercise(database.db);
 		const room = commonDocName(ex);
@@ -406,3 +455,28 @@ describe('update log attribution', () => {
 		expect(rows.every((r) => r.wallTime.getTime() >= started - 1000 && r.scenarioMs === null)).toBe(true);
 	});
 });
+
+/** The Yjs payload of a sync frame (SyncStep2 or Update). */
+function syncPayload(frame: Uint8Array): Uint8Array {
+	const decoder = decoding.createDecoder(frame);
+	decoding.readVarUint(decoder);
+	decoding.readVarUint(decoder);
+	return decoding.readVarUint8Array(decoder);
+}
+
+const isUpdate = (frame: Uint8Array) => frame[0] === 0 && frame[1] === 2;
+
+/** The map key written by a raw reader's last received update (the server writes one key per change). */
+function lastKey(r: RawClient): string | undefined {
+	const last = r.received.findLast(isUpdate);
+	if (!last) return undefined;
+	const item = Y.decodeUpdate(syncPayload(last)).structs.find((s): s is Y.Item => s instanceof Y.Item);
+	return item?.parentSub ?? undefined;
+}
+
+/** A raw reader's document: every SyncStep2 and Update it received, applied in arrival order. */
+function boardOf(r: RawClient): Y.Doc {
+	const doc = new Y.Doc();
+	for (const m of r.received) if (m[0] === 0 && (m[1] === 1 || m[1] === 2)) Y.applyUpdate(doc, syncPayload(m));
+	return doc;
+}
