@@ -1,9 +1,9 @@
 /**
  * Spreads large socket writes over turns of the event loop. A join storm's sync requests arrive many
  * to one turn, and answering each with the whole board (1.5 MB for 10 000 features) inside that turn
- * kept the loop busy for 40–150 ms: edits, presence and API requests of every other room waited
+ * kept the loop busy for 60–150 ms at a time: edits, presence and API requests of every other room waited
  * behind it. A large message is queued on its connection instead, and each turn writes at most
- * `bytesPerTurn` (always at least one message), connections served in the order they queued.
+ * `bytesPerTurn` (always at least one message a turn), connections served in the order they queued.
  * A connection with anything queued queues its later messages behind it, so its order never changes.
  */
 
