@@ -1,5 +1,4 @@
 import { asc, eq } from 'drizzle-orm';
-import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { encodeAwarenessUpdate } from 'y-protocols/awareness';
@@ -7,6 +6,7 @@ import * as Y from 'yjs';
 import type { Inserter } from '../../db/insert-rows';
 import { docUpdates } from '../../db/schema';
 import { CLOSE } from '../../server/collab';
+import { decodeClientMessage, encodeSyncStep1, type ClientMessage } from '../../server/collab/protocol';
 import { agencyDocName, commonDocName, controlDocName } from '../../src/lib/board/docs';
 import {
 	cloneDemoExercise,
@@ -308,14 +308,14 @@ describe(`collab server on ${backend}`, () => {
 			}
 		})();
 		const readers = Array.from({ length: 8 }, () => rawClient(server.url, room, { token: tokens.observer }));
+		const replyAt = (r: RawClient) => framesOf(r).findIndex((f) => f.type === 'sync-step2');
 		try {
 			await Promise.all(readers.map((r) => r.opened));
 			for (const r of readers) {
-				r.ws.send(Uint8Array.of(0, 0, 1, 0)); // SyncStep1 with an empty state vector
+				r.ws.send(encodeSyncStep1(Y.encodeStateVector(new Y.Doc())));
 				await new Promise((done) => setTimeout(done, 10));
 			}
-			const step2Of = (r: RawClient) => r.received.findIndex((m) => m[0] === 0 && m[1] === 1);
-			await waitFor(() => readers.every((r) => step2Of(r) >= 0 && r.received.length > step2Of(r) + 3), 'every reader to get the board and later changes');
+			await waitFor(() => readers.every((r) => replyAt(r) >= 0 && r.received.length > replyAt(r) + 3), 'every reader to get the board and later changes');
 		} finally {
 			writing = false;
 			await writes;
@@ -325,14 +325,17 @@ describe(`collab server on ${backend}`, () => {
 		await waitFor(() => readers.every((r) => lastKey(r) === `k${n - 1}`), `every reader to get the last of ${n} changes`);
 
 		for (const r of readers) {
-			const at = r.received.findIndex((m) => m[0] === 0 && m[1] === 1);
-			const step2 = syncPayload(r.received[at]);
-			expect(step2.length).toBeGreaterThan(64 * 1024);
+			const frames = framesOf(r);
+			const at = replyAt(r);
+			const reply = frames[at] as { update: Uint8Array };
+			expect(reply.update.length).toBeGreaterThan(64 * 1024);
 			// What came before the reply is already in it: nothing sent after it was queued went first.
-			const inReply = Y.encodeStateVectorFromUpdate(step2);
-			for (const earlier of r.received.slice(0, at).filter(isUpdate)) expect(Y.decodeUpdate(Y.diffUpdate(syncPayload(earlier), inReply)).structs).toEqual([]);
-			expect(boardOf(r).getMap('features').size).toBe(800);
-			expect(boardOf(r).getMap('m').toJSON()).toEqual(verifier.doc.getMap('m').toJSON());
+			const inReply = Y.encodeStateVectorFromUpdate(reply.update);
+			for (const earlier of updatesIn(frames.slice(0, at))) expect(Y.decodeUpdate(Y.diffUpdate(earlier, inReply)).structs).toEqual([]);
+			const board = new Y.Doc();
+			for (const f of frames) if (f.type === 'sync-step2' || f.type === 'update') Y.applyUpdate(board, f.update);
+			expect(board.getMap('features').size).toBe(800);
+			expect(board.getMap('m').toJSON()).toEqual(verifier.doc.getMap('m').toJSON());
 		}
 		for (const r of readers) r.ws.close();
 	});
@@ -456,27 +459,15 @@ describe('update log attribution', () => {
 	});
 });
 
-/** The Yjs payload of a sync frame (SyncStep2 or Update). */
-function syncPayload(frame: Uint8Array): Uint8Array {
-	const decoder = decoding.createDecoder(frame);
-	decoding.readVarUint(decoder);
-	decoding.readVarUint(decoder);
-	return decoding.readVarUint8Array(decoder);
-}
+/** The frames a raw reader got, read with the server's decoder (sync and awareness frames have one format both ways). */
+const framesOf = (r: RawClient): ClientMessage[] => r.received.map(decodeClientMessage);
 
-const isUpdate = (frame: Uint8Array) => frame[0] === 0 && frame[1] === 2;
+const updatesIn = (frames: ClientMessage[]): Uint8Array[] => frames.flatMap((f) => (f.type === 'update' ? [f.update] : []));
 
 /** The map key written by a raw reader's last received update (the server writes one key per change). */
 function lastKey(r: RawClient): string | undefined {
-	const last = r.received.findLast(isUpdate);
+	const last = updatesIn(framesOf(r)).at(-1);
 	if (!last) return undefined;
-	const item = Y.decodeUpdate(syncPayload(last)).structs.find((s): s is Y.Item => s instanceof Y.Item);
+	const item = Y.decodeUpdate(last).structs.find((s): s is Y.Item => s instanceof Y.Item);
 	return item?.parentSub ?? undefined;
-}
-
-/** A raw reader's document: every SyncStep2 and Update it received, applied in arrival order. */
-function boardOf(r: RawClient): Y.Doc {
-	const doc = new Y.Doc();
-	for (const m of r.received) if (m[0] === 0 && (m[1] === 1 || m[1] === 2)) Y.applyUpdate(doc, syncPayload(m));
-	return doc;
 }
