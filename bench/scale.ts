@@ -9,7 +9,7 @@
  * Environment: REDIS_URL (redis://127.0.0.1:6379), BENCH_SECONDS (30; quick 8), BENCH_SCALE_CLIENTS
  * (40 real WebsocketProviders, all in this process), BENCH_SCALE_RATE (edits per second per client, 10).
  * Each run creates and drops its own database; servers use ports 4341–4343. Writes
- * bench/results/scale[-quick]-<time>.json.
+ * bench/results/scale[-quick]-<time>.json (BENCH_RESULTS_DIR: another folder, as the CI variant uses).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -205,8 +205,9 @@ for (const r of results) {
 		`| ${r.processes} | ${Math.round(r.editsSent / r.seconds)} | ${r.deliveriesPerSecond} | ${f(r.latency)} | ${f(r.sameProcess)} | ${f(r.crossProcess)} | ${r.serverCpuCores} | ${r.deliveriesReceived} / ${r.deliveriesExpected} | ${r.finalStatesEqual} |`
 	);
 }
-mkdirSync('bench/results', { recursive: true });
-const file = `bench/results/scale${quick ? '-quick' : ''}-${new Date().toISOString().slice(0, 19).replace(/:/g, '-')}.json`;
+const resultsDir = process.env.BENCH_RESULTS_DIR ?? 'bench/results';
+mkdirSync(resultsDir, { recursive: true });
+const file = `${resultsDir}/scale${quick ? '-quick' : ''}-${new Date().toISOString().slice(0, 19).replace(/:/g, '-')}.json`;
 writeFileSync(file, JSON.stringify({ quick, seconds: SECONDS, clients: CLIENTS, rate: RATE, results }, null, 2));
 console.log(`\nwrote ${file}`);
 const bad = results.filter((r) => r.deliveriesReceived !== r.deliveriesExpected || !r.finalStatesEqual);
