@@ -39,13 +39,13 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
 		await migrate(db, { migrationsFolder });
 		return { db: db as unknown as Db, kind: 'postgres', insertRows: postgresInserter(client), close: once(() => client.end({ timeout: 5 })) };
 	}
-	const { PGlite } = await import('@electric-sql/pglite');
+	const { TrackedPGlite } = await import('./pglite-client');
 	const { drizzle } = await import('drizzle-orm/pglite');
 	const { migrate } = await import('drizzle-orm/pglite/migrator');
 	const { pgliteInserter } = await import('./insert-rows-pglite');
 	const dataDir = opts.dataDir ?? 'memory://';
 	if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-	const client = await PGlite.create(dataDir);
+	const client = await TrackedPGlite.open(dataDir);
 	const db = drizzle(client, { schema });
 	await migrate(db, { migrationsFolder });
 	return { db: db as unknown as Db, kind: 'pglite', insertRows: pgliteInserter(client), close: once(() => client.close()) };

@@ -7,11 +7,21 @@
 import { getTableConfig, type PgColumn, type PgTable } from 'drizzle-orm/pg-core';
 import type { Sql } from 'postgres';
 
+/** One row's values in column order, as the driver takes them: timestamps as ISO strings. */
+export type Row = readonly unknown[];
+
 /**
- * Inserts the rows (values in column order, as the driver takes them: timestamps as ISO strings) in
- * one transaction. Not for use inside a transaction: it runs on its own connection / session turn.
+ * Inserts the rows in one transaction. Not for use inside a transaction: it runs on its own
+ * connection / session turn.
  */
-export type InsertRows = (rows: readonly (readonly unknown[])[]) => Promise<void>;
+export interface InsertRows {
+	(rows: readonly Row[]): Promise<void>;
+	/**
+	 * Where the driver can (PGlite while idle): inserts and commits before returning true, or throws
+	 * what the insert failed with. False: nothing was done now; use the promise form.
+	 */
+	now?: (rows: readonly Row[]) => boolean;
+}
 
 /** A driver's way of making an InsertRows for a table's columns. */
 export type Inserter = (table: PgTable, columns: readonly PgColumn[]) => InsertRows;

@@ -7,7 +7,7 @@
 import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 import * as Y from 'yjs';
 import type { Database, Db } from '../../db/client';
-import type { InsertRows } from '../../db/insert-rows';
+import type { InsertRows, Row } from '../../db/insert-rows';
 import { docClients, docSnapshots, docUpdates } from '../../db/schema';
 import type { TaskFacts } from '../../src/lib/domain/review/facts';
 import { admitBatch, type Claiming, type Owner } from './ownership';
@@ -142,13 +142,16 @@ interface Stored<E> {
 export type Sequencing = { shared: false } | { shared: true; seen: () => number };
 
 /**
- * Group commit for one document's log. The first update is inserted at once; updates that arrive while
- * an insert is in flight wait and go together in the next multi-row insert. After a failure the log
- * accepts nothing more and the room is rebuilt from the database.
+ * Group commit for one document's log. The first update is inserted at once (on idle PGlite before
+ * `append` returns); updates that arrive while an insert is in flight wait and go together in the next
+ * multi-row insert. After a failure the log accepts nothing more and the room is rebuilt from the
+ * database.
  */
 export class UpdateLog<E extends NewUpdate> {
 	private queue: (E & { seq: number })[] = [];
 	private draining: Promise<void> | null = null;
+	/** `storeNow` is running (a handler appending meanwhile leaves the entry to its loop). */
+	private storingNow = false;
 	private broken = false;
 	private readonly insertRows: InsertRows;
 	private readonly insertClaims: InsertRows;
@@ -182,7 +185,8 @@ export class UpdateLog<E extends NewUpdate> {
 
 	/** Starts draining unless already draining; also picks up entries that arrived as a drain ended. */
 	private kick(): void {
-		if (this.draining || this.broken || !this.queue.length) return;
+		if (this.draining || this.storingNow || this.broken || !this.queue.length) return;
+		if (this.storeNow()) return;
 		this.draining = this.drain()
 			.catch((e) => this.fail(e, []))
 			.finally(() => {
@@ -194,6 +198,42 @@ export class UpdateLog<E extends NewUpdate> {
 	private fail(error: unknown, lost: (E & { seq: number })[]): void {
 		this.broken = true;
 		this.handlers.failed(error, lost.concat(this.queue.splice(0)));
+	}
+
+	/**
+	 * Stores and reports batches before returning while the driver can insert synchronously (PGlite
+	 * while idle), so an edit's frame, commit and relay share one call stack. Only for this process's
+	 * own seqs and for batches that claim no client id (claims go through `storeAlone`); a busy database
+	 * or such a batch is left to `drain`. Returns whether the queue was emptied.
+	 */
+	private storeNow(): boolean {
+		const now = this.insertRows.now;
+		if (!now || this.sequencing.shared) return false;
+		this.storingNow = true;
+		try {
+			while (this.queue.length && !this.broken) {
+				const batch = this.queue.slice(0, this.batchLength());
+				if (batch.some((u) => u.claims?.length)) return false;
+				let stored: boolean;
+				try {
+					stored = now(batch.map((u, i) => this.row(u, this.lastSeq + 1 + i)));
+				} catch (e) {
+					this.fail(e, this.queue.splice(0, batch.length));
+					return true;
+				}
+				if (!stored) return false;
+				this.queue.splice(0, batch.length);
+				for (const u of batch) u.seq = ++this.lastSeq;
+				try {
+					this.handlers.committed(batch, []);
+				} catch (e) {
+					this.fail(e, []);
+				}
+			}
+			return true;
+		} finally {
+			this.storingNow = false;
+		}
 	}
 
 	/** Inserts batch after batch; a throw from a handler also breaks the log (the room then reloads). */
@@ -240,7 +280,7 @@ export class UpdateLog<E extends NewUpdate> {
 		for (const u of kept) u.seq = ++this.lastSeq;
 		if (claimed.size) await this.insertClaims([...claimed].map(([clientId, userId]) => [this.doc, clientId, userId]));
 		for (const [id, owner] of claimed) this.storedClaims.set(id, owner);
-		if (kept.length) await this.insertRows(kept.map((u) => [this.doc, u.seq, u.userId, u.agencyCode, u.wallTime.toISOString(), u.scenarioMs, u.update]));
+		if (kept.length) await this.insertRows(kept.map((u) => this.row(u, u.seq)));
 		const owners = new Map(claims.map((id) => [id, this.storedClaims.get(id) ?? null]));
 		return { kept, refused, missed: [], owners: claims.length ? owners : null };
 	}
@@ -282,13 +322,22 @@ export class UpdateLog<E extends NewUpdate> {
 		);
 	}
 
+	private row(u: E, seq: number): Row {
+		return [this.doc, seq, u.userId, u.agencyCode, u.wallTime.toISOString(), u.scenarioMs, u.update];
+	}
+
 	private takeBatch(): (E & { seq: number })[] {
+		return this.queue.splice(0, this.batchLength());
+	}
+
+	/** How many queued entries the next batch takes: up to the row and byte limits, at least one. */
+	private batchLength(): number {
 		let n = 0;
 		let bytes = 0;
 		while (n < this.queue.length && n < this.limits.rows && (n === 0 || bytes + this.queue[n].update.length <= this.limits.bytes)) {
 			bytes += this.queue[n].update.length;
 			n++;
 		}
-		return this.queue.splice(0, n);
+		return n;
 	}
 }

@@ -6,7 +6,7 @@ import * as Y from 'yjs';
 import type { Inserter } from '../../db/insert-rows';
 import { docUpdates } from '../../db/schema';
 import { CLOSE } from '../../server/collab';
-import { decodeClientMessage, encodeSyncStep1, type ClientMessage } from '../../server/collab/protocol';
+import { decodeClientMessage, encodeSyncStep1, encodeUpdate, type ClientMessage } from '../../server/collab/protocol';
 import { agencyDocName, commonDocName, controlDocName } from '../../src/lib/board/docs';
 import {
 	cloneDemoExercise,
@@ -430,6 +430,62 @@ describe('storage failures', () => {
 			expect(flaky.log.error.some((l) => l.includes('could not store') && l.includes('simulated outage'))).toBe(true);
 		} finally {
 			await flaky.stop();
+		}
+	});
+});
+
+describe('relaying committed rows', () => {
+	it('relays a change that completes a pending one whole, also when the pending one came in a batch', async () => {
+		// Every insert waits for the gate: the frames that arrive meanwhile form the next batch.
+		let gate: Promise<void> = Promise.resolve();
+		const insertRows: Inserter = (table, columns) => {
+			const insert = database.insertRows(table, columns);
+			return async (rows) => {
+				await gate;
+				await insert(rows);
+			};
+		};
+		const gated = await startCollab({ ...database, insertRows });
+		try {
+			const ex = await cloneDemoExercise(database.db);
+			const room = agencyDocName(ex, 'fire');
+			const reader = connectClient(gated.url, room, { token: tokens.police1 });
+			clients.push(reader);
+			await reader.synced();
+			const writer = rawClient(gated.url, room, { token: tokens.fire1 });
+			await writer.opened;
+			// Two Yjs clients of the writer: one writes A then B (B builds on A), the other x and y.
+			const changes = (write: (doc: Y.Doc) => void) => {
+				const doc = new Y.Doc();
+				const out: Uint8Array[] = [];
+				doc.on('update', (u: Uint8Array) => out.push(u));
+				write(doc);
+				return out;
+			};
+			const [a, b] = changes((d) => {
+				d.getText('t').insert(0, 'A');
+				d.getText('t').insert(1, 'B');
+			});
+			const [first, x, y] = changes((d) => ['first', 'x', 'y'].forEach((k) => d.getMap('m').set(k, 1)));
+			const send = (u: Uint8Array) => writer.ws.send(encodeUpdate(u));
+			send(first);
+			await waitFor(() => reader.doc.getMap('m').get('first') === 1, 'the first change');
+
+			let open!: () => void;
+			gate = new Promise((r) => (open = r));
+			send(x); // its insert waits for the gate
+			send(b); // B without A: pending on the server, and in one batch with y,
+			send(y); // so the batch's relay (the doc's update event) leaves B out
+			await new Promise((r) => setTimeout(r, 100));
+			open();
+			await waitFor(() => reader.doc.getMap('m').get('y') === 1, 'the batch');
+			expect(reader.doc.getText('t').toString()).toBe('');
+			send(a); // alone, but what it completes must reach the reader with it
+			await waitFor(() => reader.doc.getText('t').toString() === 'AB', 'A and B');
+			expect(reader.doc.getMap('m').toJSON()).toEqual({ first: 1, x: 1, y: 1 });
+			writer.ws.close();
+		} finally {
+			await gated.stop();
 		}
 	});
 });

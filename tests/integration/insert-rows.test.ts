@@ -79,6 +79,48 @@ describe(`insertRows on ${backend}`, () => {
 		expect((await stored(d, 'e')).map((r) => r.seq)).toContain(3);
 	});
 
+	it('inserts synchronously on idle PGlite, and only then', async () => {
+		const cols = [u.doc, u.seq, u.userId, u.agencyCode, u.wallTime, u.scenarioMs, u.update, u.id];
+		const insert = d.insertRows(u, cols); // its own statement, not yet prepared
+		if (backend === 'postgres') {
+			expect(insert.now).toBeUndefined(); // postgres.js always answers later
+			return;
+		}
+		const now = insert.now!;
+		const at = (seq: number) => [...row('s', seq), 10_000 + seq];
+		expect(now([at(1)])).toBe(false); // the statement is prepared by the first awaited insert
+		await insert([at(1)]);
+		expect(now([at(2), at(3)])).toBe(true);
+		expect(now([])).toBe(true);
+		const rows = await stored(d, 's');
+		expect(rows.map((r) => r.seq)).toEqual([1, 2, 3]);
+		expect(rows[1]).toMatchObject({ userId: 'user-2', agencyCode: 'fire', scenarioMs: 2 ** 40 + 2 });
+		expect(rows[1].wallTime.toISOString()).toBe('2026-01-02T03:04:05.002Z');
+		expect([...rows[1].update]).toEqual([2, 0, 255, 92, 120]);
+
+		// While anyone holds or awaits the database, nothing is done now.
+		let release!: () => void;
+		const held = new Promise<void>((r) => (release = r));
+		const tx = d.db.transaction(async (t) => {
+			await t.execute(sql`select 1`);
+			await held;
+		});
+		await new Promise((r) => setTimeout(r, 10));
+		expect(now([at(4)])).toBe(false);
+		const queued = d.db.execute(sql`select 1`);
+		release();
+		await Promise.all([tx, queued]);
+		expect((await stored(d, 's')).map((r) => r.seq)).toEqual([1, 2, 3]);
+		expect(now([at(4)])).toBe(true);
+
+		// A failing batch throws at once and stores none of its rows; the next insert prepares again.
+		expect(() => now([at(5), at(4)])).toThrow(/duplicate key/);
+		expect(now([at(5)])).toBe(false);
+		await insert([at(5)]);
+		expect(now([at(6)])).toBe(true);
+		expect((await stored(d, 's')).map((r) => r.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+	});
+
 	it('keeps working after the connection is replaced', async () => {
 		await d.restart();
 		await d.insertRows(u, columns)([row('d', 1)]);
