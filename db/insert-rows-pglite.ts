@@ -26,6 +26,7 @@ function concat(parts: Uint8Array[]): Uint8Array {
 }
 
 const ERROR_RESPONSE = 0x45; // 'E'
+const BYTEA = 17; // pg_type oid
 
 /**
  * Throws the error the backend answered with, as execProtocol would. The answer is scanned by message
@@ -48,9 +49,13 @@ export function pgliteInserter(client: TrackedPGlite): Inserter {
 	return memoInserter((table, columns) => {
 		const name = `insert_rows_${++statements}`;
 		let types: number[] | null = null;
-		// Serialised like query() does: by the parameter types Postgres reports for the statement.
-		const text = (value: unknown, type: number): string | null =>
-			value === null || value === undefined ? null : (client.serializers[type]?.(value) ?? String(value));
+		// Serialised like query() does: by the parameter types Postgres reports for the statement,
+		// except bytea, which PGlite turns into hex one string per byte; Buffer does it natively.
+		const text = (value: unknown, type: number): string | null => {
+			if (value === null || value === undefined) return null;
+			if (type === BYTEA && value instanceof Uint8Array) return `\\x${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex')}`;
+			return client.serializers[type]?.(value) ?? String(value);
+		};
 		const message = (rows: readonly Row[], known: number[]): Uint8Array => {
 			const parts: Uint8Array[] = [];
 			for (const row of rows) parts.push(bind({ statement: name, values: row.map((v, i) => text(v, known[i])) }), execute({}));

@@ -68,8 +68,6 @@ export class Room {
 	private cache: { state?: Uint8Array; stateVector?: Uint8Array; fullReply?: Uint8Array; currentReply?: Uint8Array } = {};
 	/** The sender of a batch is not sent its own changes back. */
 	private relaySkip: Connection | null = null;
-	/** The rows being applied were relayed already (`relayThenApply`). */
-	private relayMuted = false;
 	/** Yjs client id for server-authored changes while this room is loaded. */
 	private readonly serverClientId = Math.floor(Math.random() * 0xffffffff);
 	private serverQueue: Promise<void> = Promise.resolve();
@@ -123,7 +121,7 @@ export class Room {
 			},
 			bus ? { shared: true, seen: () => this.seenSeq } : { shared: false }
 		);
-		this.doc.on('update', (update: Uint8Array) => this.relay(update));
+		this.doc.on('update', this.relay);
 		this.unwatch = this.deps.statuses.watch(this.ref.exerciseId, status);
 		const early = this.early ?? [];
 		this.early = null;
@@ -349,11 +347,13 @@ export class Room {
 	 */
 	private relayThenApply(row: LoggedUpdate, origin: Connection | null): void {
 		this.broadcast(encodeUpdate(row.update), origin);
-		this.relayMuted = true;
+		this.cache = {};
+		// Without an update listener Yjs does not encode the transaction's update at all.
+		this.doc.off('update', this.relay);
 		try {
 			this.applyRows([row]);
 		} finally {
-			this.relayMuted = false;
+			this.doc.on('update', this.relay);
 		}
 	}
 
@@ -373,10 +373,11 @@ export class Room {
 		return this.doc.store.pendingStructs !== null || this.doc.store.pendingDs !== null;
 	}
 
-	private relay(update: Uint8Array): void {
+	/** The doc's update listener: every change it applies goes to the room (but see relayThenApply). */
+	private readonly relay = (update: Uint8Array): void => {
 		this.cache = {};
-		if (!this.relayMuted) this.broadcast(encodeUpdate(update), this.relaySkip);
-	}
+		this.broadcast(encodeUpdate(update), this.relaySkip);
+	};
 
 	private broadcast(message: Uint8Array, skip: Connection | null): void {
 		for (const conn of this.connections) if (conn !== skip) conn.send(message);
