@@ -1,7 +1,7 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docUpdates } from '../../db/schema';
-import { backend, freshDatabase, type TestDatabase } from './helpers/db';
+import { backend, freshDatabase, holdDatabase, type TestDatabase } from './helpers/db';
 
 const u = docUpdates;
 const columns = [u.doc, u.seq, u.userId, u.agencyCode, u.wallTime, u.scenarioMs, u.update];
@@ -99,17 +99,11 @@ describe(`insertRows on ${backend}`, () => {
 		expect([...rows[1].update]).toEqual([2, 0, 255, 92, 120]);
 
 		// While anyone holds or awaits the database, nothing is done now.
-		let release!: () => void;
-		const held = new Promise<void>((r) => (release = r));
-		const tx = d.db.transaction(async (t) => {
-			await t.execute(sql`select 1`);
-			await held;
-		});
-		await new Promise((r) => setTimeout(r, 10));
+		const hold = await holdDatabase(d.db);
 		expect(now([at(4)])).toBe(false);
 		const queued = d.db.execute(sql`select 1`);
-		release();
-		await Promise.all([tx, queued]);
+		await hold.release();
+		await queued;
 		expect((await stored(d, 's')).map((r) => r.seq)).toEqual([1, 2, 3]);
 		expect(now([at(4)])).toBe(true);
 

@@ -1,8 +1,8 @@
-import { asc, eq, sql } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docUpdates } from '../../db/schema';
 import { UpdateLog, type NewUpdate } from '../../server/collab/persistence';
-import { backend, freshDatabase, type TestDatabase } from './helpers/db';
+import { backend, freshDatabase, holdDatabase, type TestDatabase } from './helpers/db';
 
 let d: TestDatabase;
 beforeAll(async () => {
@@ -63,17 +63,10 @@ describe(`the update log on ${backend}`, () => {
 		const { log, batches } = logFor('busy');
 		log.append(entry(1, [8]));
 		await log.flushed();
-		let release!: () => void;
-		const held = new Promise<void>((r) => (release = r));
-		const tx = d.db.transaction(async (t) => {
-			await t.execute(sql`select 1`);
-			await held;
-		});
-		await new Promise((r) => setTimeout(r, 10));
+		const hold = await holdDatabase(d.db);
 		for (let n = 2; n <= 4; n++) log.append(entry(n));
 		if (backend === 'pglite') expect(batches).toEqual([[1]]);
-		release();
-		await tx;
+		await hold.release();
 		await log.flushed();
 		expect(batches.flat()).toEqual([1, 2, 3, 4]);
 		log.append(entry(5));

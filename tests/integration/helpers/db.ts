@@ -1,5 +1,6 @@
+import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
-import { openDatabase, type Database, type DatabaseOptions } from '../../../db/client';
+import { openDatabase, type Database, type DatabaseOptions, type Db } from '../../../db/client';
 import { seedDemo } from '../../../db/seed';
 
 /**
@@ -64,4 +65,27 @@ export async function seededDatabase(opts: { dataDir?: string } = {}): Promise<T
 	const database = await freshDatabase(opts);
 	await seedDemo(database.db, 'drillboard');
 	return database;
+}
+
+/**
+ * Opens a transaction and keeps it open until `release()`, which resolves once it has ended. On PGlite
+ * this holds the whole database; on PostgreSQL only one pooled connection.
+ */
+export async function holdDatabase(db: Db): Promise<{ release(): Promise<void> }> {
+	let entered!: () => void;
+	const inside = new Promise<void>((r) => (entered = r));
+	let release!: () => void;
+	const held = new Promise<void>((r) => (release = r));
+	const tx = db.transaction(async (t) => {
+		await t.execute(sql`select 1`);
+		entered();
+		await held;
+	});
+	await inside;
+	return {
+		release: async () => {
+			release();
+			await tx;
+		}
+	};
 }
