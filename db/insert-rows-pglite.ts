@@ -7,7 +7,7 @@
  *
  * `now` runs that call synchronously while the database is idle. At 40 edits a second every insert
  * finds the process's caches cold, and the two async locks plus the promise hops around them cost the
- * collaboration log ≈ 0.3 ms of each edit's relay latency (bench/README.md).
+ * collaboration log ≈ 0.1–0.3 ms of each edit's relay latency (bench/README.md).
  */
 import { protocol, messages } from '@electric-sql/pglite';
 import { insertSql, memoInserter, type Inserter, type Row } from './insert-rows';
