@@ -4,7 +4,7 @@
  *
  *   npm run bench:collab                 all three workloads, 60 s each, both servers, updates bench/README.md
  *   npm run bench:collab -- --quick      CI mode: 10 s edits, 20 s presence (one awareness renewal round)
- *   options: --servers=reference,drillboard  --workloads=edits,presence,storm  --cpu-prof  --readme / --no-readme
+ *   options: --servers=reference,drillboard  --workloads=edits,presence,storm  --cpu-prof  --stages  --readme / --no-readme
  *   env: BENCH_SECONDS, BENCH_PRESENCE_SECONDS, BENCH_CLIENTS (200), BENCH_REAL_CLIENTS (10),
  *        BENCH_FEATURES (10000), BENCH_BOARD_SHAPE (json | ymap), DATABASE_URL (ours on PostgreSQL)
  *
@@ -21,6 +21,7 @@ import { ProviderPool } from './lib/providers';
 import type { ProviderFinal, ProviderSpec } from './lib/provider-worker';
 import { ServerProcess, type ServerKind } from './lib/server-proc';
 import type { BenchUser, ServerMetrics } from './servers/harness';
+import type { StageSummary } from './servers/relay-stages';
 
 // ---------------------------------------------------------------------------------------------
 // Configuration
@@ -48,6 +49,8 @@ const cfg = {
 	servers: (option('servers') ?? 'reference,drillboard').split(',') as ServerKind[],
 	workloads: (option('workloads') ?? 'edits,presence,storm').split(','),
 	cpuProf: flag('cpu-prof'),
+	/** Time each relay inside the servers (bench/servers/relay-stages.ts). */
+	stages: flag('stages'),
 	/** Before each run, wait up to this long for other processes to use < quietCores (shared machines). */
 	quietWaitSeconds: envNum('BENCH_QUIET_WAIT', quick ? 0 : 90),
 	quietCores: envNum('BENCH_QUIET_CORES', 0.3),
@@ -155,7 +158,7 @@ interface Session {
 async function withServer<T>(kind: ServerKind, label: string, fn: (s: Session) => Promise<T>): Promise<T> {
 	await waitQuiet(`${kind}/${label}`);
 	const srv = await ServerProcess.start(kind, {
-		env: { ARGON2_TEST_FAST: '1', NODE_ENV: 'production' },
+		env: { ARGON2_TEST_FAST: '1', NODE_ENV: 'production', ...(cfg.stages ? { BENCH_STAGES: '1' } : {}) },
 		cpuProfDir: cfg.cpuProf ? `${resultsDir}/profiles` : undefined,
 		label: `${kind}-${label}`
 	});
@@ -679,6 +682,11 @@ function table(): string {
 	return out.join('\n');
 }
 
+function stagesNote(s: StageSummary | null | undefined): string {
+	if (!s?.relays) return '';
+	return `${s.relays} relays, message → first send p50/p90/p99 ${s.toFirstSend.join(' / ')} ms, → last send ${s.toLastSend.join(' / ')} ms`;
+}
+
 function notes(): string {
 	const lines: string[] = [];
 	for (const [w, byServer] of Object.entries(results)) {
@@ -693,6 +701,7 @@ function notes(): string {
 				c.notes.length ? c.notes.slice(0, 5).join('; ') : '',
 				c.closes.length ? `socket closes ${[...new Set(c.closes)].join(', ')} (${c.closes.length})` : '',
 				c.permissionDenied ? `${c.permissionDenied} permission-denied messages` : '',
+				stagesNote(r.server_.stages),
 				r.server_.stalls.length ? `server stalls > 50 ms at [s, ms]: ${JSON.stringify(r.server_.stalls.slice(0, 8))}${r.server_.stalls.length > 8 ? ' …' : ''}` : '',
 				`client process: main-thread loop max ${r.clients.eldMaxMs} ms, provider worker ${r.clients.workerEldMaxMs} ms, ${pct(r.clients.cpuShare)} % of a core`,
 				`other processes kept ${r.clients.otherCores} of ${os.cpus().length} cores busy`

@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { monitorEventLoopDelay, PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
+import { RelayStages, type StageSummary } from './relay-stages';
 
 /** Sent once by the child when it listens. */
 export interface ReadyMessage {
@@ -80,6 +81,8 @@ export interface ServerMetrics {
 	gc: { minor: GcTally; major: GcTally };
 	/** CPU profile of the window, when profiling was asked for. */
 	profile?: string | null;
+	/** Time from an edit's message to its first and last relayed frame, when asked for (relay-stages.ts). */
+	stages?: StageSummary | null;
 }
 
 export interface GcTally {
@@ -226,14 +229,17 @@ type Handler = (arg: unknown) => unknown;
 export function serveIpc(metrics: ProcessMetrics, handlers: Record<string, Handler>, onShutdown: () => Promise<void>): void {
 	if (!process.send) throw new Error('bench server must be started by the benchmark (no IPC channel)');
 	const profiler = new WindowProfiler(process.env.BENCH_PROFILE_DIR, process.env.BENCH_PROFILE_LABEL ?? 'server');
+	const stages = process.env.BENCH_STAGES === '1' ? new RelayStages() : null;
+	stages?.install();
 	const all: Record<string, Handler> = {
 		'metrics.mark': () => {
 			metrics.mark();
+			stages?.mark();
 			profiler.start();
 		},
 		'metrics.read': async () => {
 			const m = metrics.read();
-			return { ...m, profile: await profiler.stop() };
+			return { ...m, stages: stages?.read() ?? null, profile: await profiler.stop() };
 		},
 		...handlers
 	};
