@@ -683,8 +683,9 @@ function table(): string {
 }
 
 function stagesNote(s: StageSummary | null | undefined): string {
-	if (!s?.relays) return '';
-	return `${s.relays} relays, message → first send p50/p90/p99 ${s.toFirstSend.join(' / ')} ms, → last send ${s.toLastSend.join(' / ')} ms`;
+	if (!s?.toFirstSend.n) return '';
+	const q = (m: Summary) => `${m.p50} / ${m.p90} / ${m.p99}`;
+	return `${s.toFirstSend.n} relays, message → first send p50/p90/p99 ${q(s.toFirstSend)} ms, → last send ${q(s.toLastSend)} ms`;
 }
 
 function notes(): string {

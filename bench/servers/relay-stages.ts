@@ -9,16 +9,16 @@
  * (`npm run bench:collab -- --stages`, env BENCH_STAGES=1): the wrappers add two clock reads per send.
  */
 import { WebSocket } from 'ws';
+import { summarize, type Summary } from '../lib/common';
 
 /** A handler that writes at least this many frames is a relay (an edit reaches ≈ 28 clients). */
 const MIN_SENDS = 10;
 
 export interface StageSummary {
-	relays: number;
-	/** Milliseconds from the incoming message to the first relayed frame: p50, p90, p99. */
-	toFirstSend: [number, number, number];
+	/** Milliseconds from the incoming message to the first relayed frame (n: relays timed). */
+	toFirstSend: Summary;
 	/** … and to the last. */
-	toLastSend: [number, number, number];
+	toLastSend: Summary;
 }
 
 export class RelayStages {
@@ -64,12 +64,6 @@ export class RelayStages {
 	}
 
 	read(): StageSummary {
-		return { relays: this.toFirst.length, toFirstSend: quantiles(this.toFirst), toLastSend: quantiles(this.toLast) };
+		return { toFirstSend: summarize(this.toFirst), toLastSend: summarize(this.toLast) };
 	}
-}
-
-function quantiles(values: number[]): [number, number, number] {
-	const sorted = [...values].sort((a, b) => a - b);
-	const at = (p: number) => Math.round((sorted[Math.floor(p * (sorted.length - 1))] ?? 0) * 1000) / 1000;
-	return [at(0.5), at(0.9), at(0.99)];
 }
