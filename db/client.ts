@@ -34,7 +34,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
 		const { default: postgres } = await import('postgres');
 		const { drizzle } = await import('drizzle-orm/postgres-js');
 		const { migrate } = await import('drizzle-orm/postgres-js/migrator');
-		const client = postgres(opts.url, { max: opts.max ?? 10, onnotice: () => {} });
+		const client = postgres(opts.url, { max: opts.max ?? 10, onnotice: () => {}, backoff: reconnectDelaySeconds });
 		const db = drizzle(client, { schema });
 		await migrate(db, { migrationsFolder });
 		return { db: db as unknown as Db, kind: 'postgres', insertRows: postgresInserter(client), close: once(() => client.end({ timeout: 5 })) };
@@ -49,6 +49,16 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
 	const db = drizzle(client, { schema });
 	await migrate(db, { migrationsFolder });
 	return { db: db as unknown as Db, kind: 'pglite', insertRows: pgliteInserter(client), close: once(() => client.close()) };
+}
+
+/**
+ * postgres.js may hand a query to a pool connection that closed during an outage; that query then
+ * waits out the connection's reconnect delay even while other connections are up. The default
+ * delay grows with the outage's failed attempts to 20 s, so requests stalled long after the
+ * database came back. Capping it at about a second bounds that stall.
+ */
+export function reconnectDelaySeconds(attempt: number): number {
+	return Math.min(0.05 * 2 ** attempt, 1) * (0.5 + Math.random() / 2);
 }
 
 /** Shutdown paths (signals, tests, restarts) may close twice; the second call is a no-op. */

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { agencies, exerciseMembers, exercises, users } from '../../db/schema';
 import { DEMO_ACCOUNTS, seedDemo } from '../../db/seed';
+import { openDatabase } from '../../db/client';
 import { backend, freshDatabase, type TestDatabase } from './helpers/db';
+import { tcpProxy } from './helpers/serving';
 
 const opened: TestDatabase[] = [];
 afterAll(async () => {
@@ -55,3 +57,45 @@ describe(`database on ${backend}`, () => {
 		expect(await count(d, exercises)).toBe(before);
 	});
 });
+
+/** Resolves like `work`, or rejects once `ms` have passed without an answer. */
+function within<T>(ms: number, work: Promise<T>): Promise<T> {
+	let timer: NodeJS.Timeout | undefined;
+	const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)));
+	return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
+if (backend === 'postgres') {
+	describe('PostgreSQL pool after an outage', () => {
+		it('serves queries again within moments of the database returning, on every pooled connection', async () => {
+			const d = await freshDatabase();
+			opened.push(d);
+			const direct = new URL(d.options.url!);
+			const proxy = await tcpProxy(4331, Number(direct.port || 5432));
+			direct.port = '4331';
+			const viaProxy = await openDatabase({ url: direct.toString(), max: 10 });
+			try {
+				const probe = () => viaProxy.db.execute(sql`select 1 as one`);
+				await Promise.all(Array.from({ length: 10 }, probe)); // every pooled connection opened
+				await proxy.cut();
+				// Seconds of outage under traffic: every failed attempt raises postgres.js's reconnect delay.
+				const duringOutage: Promise<unknown>[] = [];
+				for (let round = 0; round < 10; round++) {
+					for (let i = 0; i < 10; i++) duringOutage.push(probe().then(() => 'answered', () => 'failed'));
+					await new Promise((r) => setTimeout(r, 300));
+				}
+				// They fail promptly instead of queueing behind a long reconnect delay (default: up to 20 s).
+				expect(new Set(await within(5000, Promise.all(duringOutage)))).toEqual(new Set(['failed']));
+
+				await proxy.restore();
+				// Every pooled connection is closed now; each of these waits out its connection's remaining delay.
+				const started = Date.now();
+				await within(3000, Promise.all(Array.from({ length: 20 }, probe)));
+				expect(Date.now() - started).toBeLessThan(3000);
+			} finally {
+				await viaProxy.close();
+				await proxy.cut();
+			}
+		}, 60_000);
+	});
+}
