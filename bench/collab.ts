@@ -5,7 +5,7 @@
  *   npm run bench:collab                 all three workloads, 60 s each, both servers, updates bench/README.md
  *   npm run bench:collab -- --quick      CI mode: 10 s edits, 20 s presence (one awareness renewal round)
  *   options: --servers=reference,drillboard  --workloads=edits,presence,storm  --cpu-prof  --stages  --readme / --no-readme
- *   env: BENCH_SECONDS, BENCH_PRESENCE_SECONDS, BENCH_CLIENTS (200), BENCH_REAL_CLIENTS (10),
+ *   env: BENCH_SECONDS, BENCH_PRESENCE_SECONDS, BENCH_WARMUP_SECONDS (10; quick 2), BENCH_CLIENTS (200), BENCH_REAL_CLIENTS (10),
  *        BENCH_FEATURES (10000), BENCH_BOARD_SHAPE (json | ymap), DATABASE_URL (ours on PostgreSQL)
  *
  * See bench/README.md for what each figure means and how it is measured.
@@ -37,6 +37,8 @@ const cfg = {
 	seconds: envNum('BENCH_SECONDS', quick ? 10 : 60),
 	/** Presence must outlast one 15 s awareness renewal round, so quick mode keeps 20 s. */
 	presenceSeconds: envNum('BENCH_PRESENCE_SECONDS', envNum('BENCH_SECONDS', quick ? 20 : 60)),
+	/** Unmeasured load before each window of workloads 1–2 (bench/README.md, "Warm-up"). */
+	warmupSeconds: envNum('BENCH_WARMUP_SECONDS', quick ? 2 : 10),
 	clients: envNum('BENCH_CLIENTS', 200),
 	realClients: envNum('BENCH_REAL_CLIENTS', 10),
 	editsPerSecond: envNum('BENCH_EDIT_RATE', 40),
@@ -217,6 +219,8 @@ interface SteadyResult {
 	editsSent: number;
 	editsPerSecond: number;
 	editLatency: Summary;
+	/** The unmeasured warm-up before the window (same load), reported so nothing is hidden. */
+	warmup: { seconds: number; edits: number; editLatency: Summary } | null;
 	/** Latency at the real WebsocketProvider clients only (full replicas applying every update). */
 	editLatencyReal: Summary;
 	pointerMoves: number;
@@ -253,6 +257,71 @@ async function steady(kind: ServerKind, presence: boolean): Promise<SteadyResult
 		const joinMs = Math.max(...join.synced);
 		await sleep(2000);
 		const ours = kind === 'drillboard';
+		const rand = rng(presence ? 2 : 1);
+		const sent = new Map<string, Map<string, number>>(docs.map((d) => [d, new Map()]));
+		const sentBy = new Map<number, number>();
+		const seq = new Map<number, number>();
+		const movers = presence ? s.plans.filter((p) => p.idx % Math.max(1, Math.floor(cfg.clients / cfg.pointerClients)) === 0).slice(0, cfg.pointerClients) : [];
+		const pos = new Map(movers.map((m) => [m.idx, [121.5 + rand() * 0.1, 31.3 + rand() * 0.1] as [number, number]]));
+		/** The workload's traffic for `secs`: edits from random clients at the set rate, pointer moves on their cadence. */
+		const drive = (secs: number) =>
+			new Promise<{ edits: number; moves: number }>((resolve) => {
+				const t0 = performance.now();
+				const next = new Map(movers.map((m, j) => [m.idx, t0 + (j * 1000) / cfg.pointerHz / movers.length]));
+				const total = Math.round(secs * cfg.editsPerSecond);
+				let edits = 0;
+				let moves = 0;
+				const timer = setInterval(() => {
+					const t = performance.now();
+					const due = Math.min(total, Math.floor(((t - t0) / 1000) * cfg.editsPerSecond));
+					while (edits < due) {
+						const p = s.plans[Math.floor(rand() * s.plans.length)];
+						const n = (seq.get(p.idx) ?? 0) + 1;
+						seq.set(p.idx, n);
+						const key = `${p.idx}.${n}`;
+						sent.get(p.doc)?.set(key, p.idx);
+						sentBy.set(p.idx, (sentBy.get(p.idx) ?? 0) + 1);
+						if (p.real) s.pool.edit(p.idx, key);
+						else s.raws.get(p.idx)?.edit(key);
+						edits++;
+					}
+					for (const m of movers) {
+						let due = next.get(m.idx) as number;
+						if (due > t || t - t0 >= secs * 1000) continue;
+						while (due <= t) due += 1000 / cfg.pointerHz;
+						next.set(m.idx, due);
+						const at = pos.get(m.idx) as [number, number];
+						at[0] += (rand() - 0.5) * 0.001;
+						at[1] += (rand() - 0.5) * 0.001;
+						if (m.real) s.pool.movePointer(m.idx, at[0], at[1]);
+						else s.raws.get(m.idx)?.movePointer(at[0], at[1]);
+						moves++;
+					}
+					if (t - t0 >= secs * 1000 && edits >= total) {
+						clearInterval(timer);
+						resolve({ edits, moves });
+					}
+				}, 5);
+			});
+		// Every lightweight client has every other client's edit to its document, or `ms` passed.
+		const expected = (c: RawClient) => (sent.get(c.opts.doc)?.size ?? 0) - (sentBy.get(c.opts.idx) ?? 0);
+		const drain = async (ms: number) => {
+			const start = performance.now();
+			while (performance.now() - start < ms && [...s.raws.values()].some((c) => c.othersSeen < expected(c))) await sleep(50);
+			await sleep(300);
+			return Math.round(performance.now() - start);
+		};
+
+		// Warm-up, unmeasured and the same for both servers: the first seconds of a fresh process
+		// (JIT, PGlite's WASM tiers, pool growth) are not the steady state this workload is about.
+		let warmup: SteadyResult['warmup'] = null;
+		if (cfg.warmupSeconds > 0) {
+			const w = await drive(cfg.warmupSeconds);
+			await drain(10_000);
+			const warm = s.sink.edit.concat((await s.pool.collect()).editLatency);
+			warmup = { seconds: cfg.warmupSeconds, edits: w.edits, editLatency: summarize(warm) };
+			log(`${kind}/${label}: warm-up ${w.edits} edits in ${cfg.warmupSeconds} s, edit p99 ${warmup.editLatency.p99} ms (not counted)`);
+		}
 		const rows0 = ours ? await s.srv.request<number>('db.settle', { quietMs: 1000 }) : 0;
 
 		// Measurement window.
@@ -262,61 +331,14 @@ async function steady(kind: ServerKind, presence: boolean): Promise<SteadyResult
 		await s.srv.mark();
 		const parent = parentWindow();
 		const traffic0 = traffic(s);
-		const rand = rng(presence ? 2 : 1);
-		const sent = new Map<string, Map<string, number>>(docs.map((d) => [d, new Map()]));
-		const sentBy = new Map<number, number>();
-		const seq = new Map<number, number>();
-		const movers = presence ? s.plans.filter((p) => p.idx % Math.max(1, Math.floor(cfg.clients / cfg.pointerClients)) === 0).slice(0, cfg.pointerClients) : [];
-		const pos = new Map(movers.map((m) => [m.idx, [121.5 + rand() * 0.1, 31.3 + rand() * 0.1] as [number, number]]));
-		const t0 = performance.now();
-		const next = new Map(movers.map((m, j) => [m.idx, t0 + (j * 1000) / cfg.pointerHz / movers.length]));
-		const total = Math.round(seconds * cfg.editsPerSecond);
-		let editsSent = 0;
-		let moves = 0;
-		await new Promise<void>((resolve) => {
-			const timer = setInterval(() => {
-				const t = performance.now();
-				const due = Math.min(total, Math.floor(((t - t0) / 1000) * cfg.editsPerSecond));
-				while (editsSent < due) {
-					const p = s.plans[Math.floor(rand() * s.plans.length)];
-					const n = (seq.get(p.idx) ?? 0) + 1;
-					seq.set(p.idx, n);
-					const key = `${p.idx}.${n}`;
-					sent.get(p.doc)?.set(key, p.idx);
-					sentBy.set(p.idx, (sentBy.get(p.idx) ?? 0) + 1);
-					if (p.real) s.pool.edit(p.idx, key);
-					else s.raws.get(p.idx)?.edit(key);
-					editsSent++;
-				}
-				for (const m of movers) {
-					let due = next.get(m.idx) as number;
-					if (due > t || t - t0 >= seconds * 1000) continue;
-					while (due <= t) due += 1000 / cfg.pointerHz;
-					next.set(m.idx, due);
-					const at = pos.get(m.idx) as [number, number];
-					at[0] += (rand() - 0.5) * 0.001;
-					at[1] += (rand() - 0.5) * 0.001;
-					if (m.real) s.pool.movePointer(m.idx, at[0], at[1]);
-					else s.raws.get(m.idx)?.movePointer(at[0], at[1]);
-					moves++;
-				}
-				if (t - t0 >= seconds * 1000 && editsSent >= total) {
-					clearInterval(timer);
-					resolve();
-				}
-			}, 5);
-		});
+		const { edits: editsSent, moves } = await drive(seconds);
 
-		// Drain: every lightweight client has every other client's edit to its document, or 10 s passed.
-		const expected = (c: RawClient) => (sent.get(c.opts.doc)?.size ?? 0) - (sentBy.get(c.opts.idx) ?? 0);
-		const drainStart = performance.now();
-		while (performance.now() - drainStart < 10_000 && [...s.raws.values()].some((c) => c.othersSeen < expected(c))) await sleep(50);
-		await sleep(300);
+		const drainMs = await drain(10_000);
 		const serverMetrics = await s.srv.metrics();
 		const clientMetrics = parent(serverMetrics.cpuMs);
 		const messages = trafficSince(s, traffic0, serverMetrics);
 		const collected = await s.pool.collect();
-		log(`${kind}/${label}: ${editsSent} edits, ${moves} pointer moves in ${seconds} s; drained in ${Math.round(performance.now() - drainStart)} ms`);
+		log(`${kind}/${label}: ${editsSent} edits, ${moves} pointer moves in ${seconds} s; drained in ${drainMs} ms`);
 
 		const check = await verify(s, docs, sent, expected);
 		if (check.notes.length) log(`${kind}/${label}: ${check.notes.slice(0, 5).join('; ')}`);
@@ -334,6 +356,7 @@ async function steady(kind: ServerKind, presence: boolean): Promise<SteadyResult
 			editsSent,
 			editsPerSecond: Math.round((editsSent / seconds) * 10) / 10,
 			editLatency: summarize(all),
+			warmup,
 			editLatencyReal: summarize(collected.editLatency),
 			pointerMoves: moves,
 			pointerLatency: presence ? summarize(s.sink.pointer.concat(collected.pointerLatency)) : null,
@@ -619,6 +642,7 @@ const rows: Row[] = [
 			target: w === 'edits' ? { text: '≤ 1.5× ref', met: (o, r) => o <= 1.5 * r } : { text: '< 50', met: (o) => o < 50 }
 		},
 		{ workload: w, metric: 'edit latency max (ms)', get: (r) => steadyR(r)?.editLatency.max, ratio: true },
+		{ workload: w, metric: 'edit latency p99 in the warm-up before (ms, not counted)', get: (r) => steadyR(r)?.warmup?.editLatency.p99 ?? '—' },
 		...(w === 'presence'
 			? [
 					{ workload: w, metric: 'pointer latency p50 / p99 (ms)', get: (r: AnyResult) => { const p = steadyR(r)?.pointerLatency; return p ? `${p.p50} / ${p.p99}` : undefined; } },
