@@ -11,9 +11,7 @@
  * Each run creates and drops its own database; servers use ports 4341–4343. Writes
  * bench/results/scale[-quick]-<time>.json (BENCH_RESULTS_DIR: another folder, as the CI variant uses).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { eq } from 'drizzle-orm';
 import postgres from 'postgres';
 import WebSocket from 'ws';
@@ -23,8 +21,8 @@ import { openDatabase } from '../db/client';
 import { exercises, users } from '../db/schema';
 import { DEMO_EXERCISE_TITLE, seedDemo } from '../db/seed';
 import { createSession } from '../server/auth/sessions';
-import { SERVER_NODE_FLAGS, servingEnv } from '../scripts/serving-process.mjs';
 import { agencyDocName, commonDocName } from '../src/lib/board/docs';
+import { startServing, type Proc } from '../tests/integration/helpers/serving';
 import { now, sleep, summarize, type Summary } from './lib/common';
 
 const args = process.argv.slice(2);
@@ -42,29 +40,6 @@ if (!adminUrl) {
 }
 process.setMaxListeners(0); // every WebsocketProvider adds an exit listener
 process.env.ARGON2_TEST_FAST = '1'; // seeding hashes the demo passwords; the benchmark never signs in
-
-interface Server {
-	child: ChildProcess;
-	port: number;
-	exited: Promise<void>;
-}
-
-function startServer(env: Record<string, string>): Promise<Server> {
-	const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, '--import', 'tsx', 'tests/integration/helpers/scale-process.ts'], { env: servingEnv({ ...process.env, ...env }), stdio: ['ignore', 'pipe', 'inherit'] });
-	const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-	return new Promise((resolve, reject) => {
-		createInterface({ input: child.stdout! }).on('line', (line) => {
-			try {
-				const msg = JSON.parse(line) as { port?: number; error?: boolean; log?: string };
-				if (msg.port) resolve({ child, port: msg.port, exited });
-				if (msg.error) console.error(`  [server ${env.PORT}] ${msg.log}`);
-			} catch {
-				// not ours
-			}
-		});
-		void exited.then(() => reject(new Error(`server on ${env.PORT} exited`)));
-	});
-}
 
 /** CPU seconds (user + system) a process has used, from /proc. */
 function cpuSeconds(pid: number): number {
@@ -93,7 +68,7 @@ async function run(n: number): Promise<Result> {
 	await admin.unsafe(`create database ${name}`);
 	const url = new URL(adminUrl!);
 	url.pathname = `/${name}`;
-	const servers: Server[] = [];
+	const servers: Proc[] = [];
 	const providers: WebsocketProvider[] = [];
 	try {
 		const database = await openDatabase({ url: url.toString(), max: 2 });
@@ -105,7 +80,7 @@ async function run(n: number): Promise<Result> {
 		const docs = [commonDocName(demo.id), agencyDocName(demo.id, 'fire'), agencyDocName(demo.id, 'police'), agencyDocName(demo.id, 'em')];
 
 		const env = { DATABASE_URL: url.toString(), REDIS_URL, REDIS_PREFIX: `bench-${name}:` };
-		for (let i = 0; i < n; i++) servers.push(await startServer({ ...env, PORT: String(BASE_PORT + i) }));
+		for (let i = 0; i < n; i++) servers.push(await startServing({ ...env, PORT: String(BASE_PORT + i) }));
 
 		class AuthedWebSocket extends WebSocket {
 			constructor(u: string, protocols?: string | string[]) {
@@ -185,8 +160,8 @@ async function run(n: number): Promise<Result> {
 		};
 	} finally {
 		for (const p of providers) p.destroy();
-		for (const s of servers) s.child.kill('SIGTERM');
-		await Promise.all(servers.map((s) => Promise.race([s.exited, sleep(5000).then(() => void s.child.kill('SIGKILL'))])));
+		await Promise.all(servers.map((s) => s.stop(5000)));
+		for (const s of servers) for (const e of s.errors) console.error(`  [server ${s.port}] ${e.trimEnd()}`);
 		await admin.unsafe(`drop database if exists ${name} with (force)`);
 		await admin.end();
 	}

@@ -89,9 +89,7 @@ if (backend === 'postgres') {
 
 				await proxy.restore();
 				// Every pooled connection is closed now; each of these waits out its connection's remaining delay.
-				const started = Date.now();
 				await within(3000, Promise.all(Array.from({ length: 20 }, probe)));
-				expect(Date.now() - started).toBeLessThan(3000);
 			} finally {
 				await viaProxy.close();
 				await proxy.cut();
