@@ -65,14 +65,17 @@ function within<T>(ms: number, work: Promise<T>): Promise<T> {
 	return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
+/** Fixed, and unlike every other test file's port (exercise-crash uses 4331): files run in parallel. */
+const PROXY_PORT = 4332;
+
 if (backend === 'postgres') {
 	describe('PostgreSQL pool after an outage', () => {
 		it('serves queries again within moments of the database returning, on every pooled connection', async () => {
 			const d = await freshDatabase();
 			opened.push(d);
 			const direct = new URL(d.options.url!);
-			const proxy = await tcpProxy(4331, Number(direct.port || 5432));
-			direct.port = '4331';
+			const proxy = await tcpProxy(PROXY_PORT, Number(direct.port || 5432));
+			direct.port = String(PROXY_PORT);
 			const viaProxy = await openDatabase({ url: direct.toString(), max: 10 });
 			try {
 				const probe = () => viaProxy.db.execute(sql`select 1 as one`);
