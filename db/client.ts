@@ -57,7 +57,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
  * delay grows with the outage's failed attempts to 20 s, so requests stalled long after the
  * database came back. Capping it at about a second bounds that stall.
  */
-export function reconnectDelaySeconds(attempt: number): number {
+function reconnectDelaySeconds(attempt: number): number {
 	return Math.min(0.05 * 2 ** attempt, 1) * (0.5 + Math.random() / 2);
 }
 
