@@ -19,7 +19,7 @@ import { featureMap, listFeatures, LOCAL_EDIT, type BoardFeature } from '$lib/bo
 import { summarizeLinks } from '$lib/board/connection';
 import type { BoardLayerInfo } from '$lib/board/layers';
 import { onlineByAgency, POINTER_INTERVAL_MS, remotePointers, throttle, type OnlineGroup, type PresenceUser } from '$lib/board/presence';
-import { batchedReader, collabUrl, LiveLink } from '$lib/components/live/link.svelte';
+import { batchedReader, collabUrl, EditableLink } from '$lib/components/live/link.svelte';
 import { ControlDoc } from './control.svelte';
 
 export interface LayerEvents {
@@ -33,12 +33,10 @@ export interface LayerEvents {
 	replaced(layer: LayerDoc): void;
 }
 
-export class LayerDoc extends LiveLink {
+export class LayerDoc extends EditableLink {
 	readonly info: BoardLayerInfo;
-	writable = $state(false);
 	features = $state.raw<BoardFeature[]>([]);
 	pending = $state(0);
-	refusals = $state(0);
 
 	doc!: Y.Doc;
 	provider!: WebsocketProvider;
@@ -114,8 +112,7 @@ export class LayerDoc extends LiveLink {
 	private async resetAfterRefusal(reason: string) {
 		if (this.resetting || this.destroyed) return;
 		this.resetting = true;
-		this.writable = false;
-		this.refusals++;
+		this.markRefused();
 		const { provider, idb, doc, undo } = this;
 		provider.destroy();
 		undo.destroy();
@@ -142,12 +139,6 @@ export class LayerDoc extends LiveLink {
 		if (this.closed || this.resetting || this.destroyed) return;
 		this.provider.disconnect();
 		this.provider.connect();
-	}
-
-	/** Local user edit helper: runs `fn` only if the layer is writable. */
-	edit<T>(fn: (doc: Y.Doc) => T): T | null {
-		if (!this.writable || this.closed) return null;
-		return fn(this.doc);
 	}
 
 	destroy() {

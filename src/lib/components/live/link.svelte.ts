@@ -81,6 +81,28 @@ export class LiveLink {
 	}
 }
 
+/**
+ * A live document the user may edit while the server lets them. A refused write makes it read-only
+ * for good (the subclass drops its copy and reopens); `refusals` counts them for the page.
+ */
+export abstract class EditableLink extends LiveLink {
+	writable = $state(false);
+	refusals = $state(0);
+	abstract doc: Y.Doc;
+
+	/** Runs a local edit only while this document may be written; null otherwise. */
+	edit<T>(fn: (doc: Y.Doc) => T): T | null {
+		if (!this.writable || this.closed) return null;
+		return fn(this.doc);
+	}
+
+	/** Marks the document read-only after a refused write. */
+	protected markRefused() {
+		this.writable = false;
+		this.refusals++;
+	}
+}
+
 /** Calls `read` once per burst of updates (a sync or a delivery changes many maps in a row), while `alive()`. */
 export function batchedReader(read: () => void, alive: () => boolean): () => void {
 	let scheduled = false;

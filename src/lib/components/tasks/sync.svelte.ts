@@ -14,7 +14,7 @@ import type { WebsocketProvider } from 'y-websocket';
 import { listFeatures, type BoardFeature } from '$lib/board/features';
 import { listTasks, type TaskCard } from '$lib/board/tasks';
 import { summarizeLinks } from '$lib/board/connection';
-import { batchedReader, collabUrl, LiveLink } from '$lib/components/live/link.svelte';
+import { batchedReader, collabUrl, EditableLink } from '$lib/components/live/link.svelte';
 /** Origin of this page's own edits. */
 export const TASK_EDIT = Symbol.for('drillboard.tasks.local-edit');
 
@@ -24,13 +24,11 @@ export interface AgencyDocInfo {
 	writable: boolean;
 }
 
-export class AgencyTaskDoc extends LiveLink {
+export class AgencyTaskDoc extends EditableLink {
 	readonly agency: string;
 	readonly docName: string;
-	writable = $state(false);
 	tasks = $state.raw<TaskCard[]>([]);
 	features = $state.raw<BoardFeature[]>([]);
-	refusals = $state(0);
 
 	doc!: Y.Doc;
 	private provider!: WebsocketProvider;
@@ -68,19 +66,12 @@ export class AgencyTaskDoc extends LiveLink {
 	private async reset(reason: string) {
 		if (this.resetting || this.destroyed) return;
 		this.resetting = true;
-		this.writable = false;
-		this.refusals++;
+		this.markRefused();
 		this.provider.destroy();
 		this.doc.destroy();
 		this.open();
 		this.onRefused(this, reason);
 		this.resetting = false;
-	}
-
-	/** Runs a local edit only while this document may be written; null otherwise. */
-	edit<T>(fn: (doc: Y.Doc) => T): T | null {
-		if (!this.writable || this.closed) return null;
-		return fn(this.doc);
 	}
 
 	destroy() {
