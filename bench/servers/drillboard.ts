@@ -17,7 +17,7 @@ import { createContext, type AppContext } from '../../server/context';
 import { createSession } from '../../server/auth/sessions';
 import { DEMO_ACCOUNTS, DEMO_EXERCISE_TITLE, SEED_AGENCIES } from '../../db/seed';
 import { docSnapshots, docUpdates, exerciseMembers, exercises, users } from '../../db/schema';
-import { ProcessMetrics, serveIpc, type BenchUser, type BenchUserRequest, type ReadyMessage } from './harness';
+import { ProcessMetrics, listenAndAnnounce, serveIpc, type BenchUser, type BenchUserRequest } from './harness';
 
 const metrics = new ProcessMetrics();
 const dataDir = mkdtempSync(join(tmpdir(), 'drillboard-bench-'));
@@ -174,16 +174,9 @@ serveIpc(
 	}
 );
 
-server.listen(0, '127.0.0.1', () => {
-	const address = server.address();
-	const port = typeof address === 'object' && address ? address.port : 0;
-	const ready: ReadyMessage = {
-		type: 'ready',
-		kind: 'drillboard',
-		port,
-		exerciseId,
-		tokens,
-		info: { database: ctx.database.kind, where: adminUrl ? pgName : dataDir, collab: `server/collab/${entry.pathname.split('/').pop()} ${attachName}` }
-	};
-	process.send?.(ready);
+listenAndAnnounce(server, {
+	kind: 'drillboard',
+	exerciseId,
+	tokens,
+	info: { database: ctx.database.kind, where: adminUrl ? pgName : dataDir, collab: `server/collab/${entry.pathname.split('/').pop()} ${attachName}` }
 });

@@ -3,6 +3,7 @@
  * CPU, RSS) and answers the parent's requests over the IPC channel (process.send).
  */
 import { writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { Session } from 'node:inspector';
 import { monitorEventLoopDelay, PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
 import { RelayStages, type StageSummary } from './relay-stages';
@@ -267,4 +268,13 @@ export function docNameFromUrl(url: string | undefined): string | null {
 	const path = new URL(url ?? '/', 'http://localhost').pathname;
 	if (!path.startsWith('/collab/')) return null;
 	return decodeURIComponent(path.slice('/collab/'.length));
+}
+
+/** Listens on a free local port and tells the parent, which starts the clients on that message. */
+export function listenAndAnnounce(server: Server, ready: Omit<ReadyMessage, 'type' | 'port'>): void {
+	server.listen(0, '127.0.0.1', () => {
+		const address = server.address();
+		const port = typeof address === 'object' && address ? address.port : 0;
+		process.send?.({ type: 'ready', port, ...ready } satisfies ReadyMessage);
+	});
 }

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import { WebSocketServer } from 'ws';
 import { docs, setupWSConnection } from '@y/websocket-server/utils';
-import { docNameFromUrl, ProcessMetrics, serveIpc, type BenchUser, type BenchUserRequest, type ReadyMessage } from './harness';
+import { docNameFromUrl, ProcessMetrics, listenAndAnnounce, serveIpc, type BenchUser, type BenchUserRequest } from './harness';
 
 const metrics = new ProcessMetrics();
 const server = http.createServer((_req, res) => {
@@ -39,16 +39,9 @@ serveIpc(
 	}
 );
 
-server.listen(0, '127.0.0.1', () => {
-	const address = server.address();
-	const port = typeof address === 'object' && address ? address.port : 0;
-	const ready: ReadyMessage = {
-		type: 'ready',
-		kind: 'reference',
-		port,
-		exerciseId: crypto.randomUUID(),
-		tokens: {},
-		info: { server: '@y/websocket-server 0.1.1', auth: 'none', persistence: 'none' }
-	};
-	process.send?.(ready);
+listenAndAnnounce(server, {
+	kind: 'reference',
+	exerciseId: crypto.randomUUID(),
+	tokens: {},
+	info: { server: '@y/websocket-server 0.1.1', auth: 'none', persistence: 'none' }
 });
