@@ -98,8 +98,16 @@ test('two agencies draw into their own layers and see each other live', async ({
 	await expect(police.locator('.inspector input[name=label]')).toHaveCount(0);
 	await expect(police.locator('.inspector')).toContainText('消防 刘强');
 
-	// Presence: both are listed online.
+	// Presence: both are listed online…
 	await expect(fire.locator('[data-user]')).toHaveCount(2, { timeout: 5_000 });
+	// …with what the other has selected: fire sees police1 on its command post and follows it there,
+	// and police then sees fire1 on it too.
+	const policeViewing = fire.locator('.viewing', { hasText: '消防前方指挥部' });
+	await expect(policeViewing).toBeVisible({ timeout: 2_000 });
+	await expect(police.locator('.viewing', { hasText: '危化品泄漏禁入区' })).toBeVisible({ timeout: 2_000 });
+	await policeViewing.getByRole('button').click();
+	await expect(fire.locator('.inspector input[name=label]')).toHaveValue('消防前方指挥部');
+	await expect(police.locator('.viewing', { hasText: '消防前方指挥部' })).toBeVisible({ timeout: 2_000 });
 
 	// Measure tool: two clicks give a distance.
 	await fire.keyboard.press('d');
@@ -107,6 +115,8 @@ test('two agencies draw into their own layers and see each other live', async ({
 	await clickMap(fire, 0.5, 0.5);
 	await expect(fire.getByTestId('measure-length')).toHaveText(/\d+(\.\d+)? (m|km)/);
 	await fire.keyboard.press('Escape');
+	// Measuring left the selection, so police no longer sees fire1 on a feature.
+	await expect(police.locator('.viewing')).toHaveCount(0, { timeout: 2_000 });
 
 	await fire.mouse.move(400, 400);
 	await police.mouse.move(900, 500);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { summarizeLinks, type DocConnection } from '../../src/lib/board/connection';
-import { onlineByAgency, parsePresence, primaryRole, remotePointers, throttle } from '../../src/lib/board/presence';
+import { onlineByAgency, parsePresence, primaryRole, remotePointers, remoteSelections, throttle } from '../../src/lib/board/presence';
 
 const st = (id: string, name: string, role: string, agency: unknown, pointer: unknown = null) => ({ user: { id, name, role, agency }, pointer });
 
@@ -8,12 +8,42 @@ describe('board presence', () => {
 	it('parses awareness states defensively', () => {
 		expect(parsePresence(st('u1', 'A', 'player', 'fire', [114.3, 30.6]))).toEqual({
 			user: { id: 'u1', name: 'A', role: 'player', agency: 'fire' },
-			pointer: [114.3, 30.6]
+			pointer: [114.3, 30.6],
+			selection: null
 		});
 		expect(parsePresence(st('u1', 'A', 'king', 'fire'))).toBeNull();
 		expect(parsePresence({})).toBeNull();
 		expect(parsePresence(null)).toBeNull();
-		expect(parsePresence(st('u1', 'A', 'observer', 7, ['x', 1]))).toEqual({ user: { id: 'u1', name: 'A', role: 'observer', agency: null }, pointer: null });
+		expect(parsePresence(st('u1', 'A', 'observer', 7, ['x', 1]))).toEqual({ user: { id: 'u1', name: 'A', role: 'observer', agency: null }, pointer: null, selection: null });
+	});
+
+	it('reads a selection only when it names a layer and a feature id of sane length', () => {
+		const sel = (selection: unknown) => parsePresence({ ...st('u1', 'A', 'player', 'fire'), selection })?.selection;
+		expect(sel({ layer: 'fire', id: 'f-1' })).toEqual({ layer: 'fire', id: 'f-1' });
+		expect(sel({ layer: 'fire', id: 'f-1', extra: 'dropped' })).toEqual({ layer: 'fire', id: 'f-1' });
+		expect(sel(null)).toBeNull();
+		expect(sel('fire/f-1')).toBeNull();
+		expect(sel({ layer: 'fire' })).toBeNull();
+		expect(sel({ layer: '', id: 'f-1' })).toBeNull();
+		expect(sel({ layer: 'fire', id: 7 })).toBeNull();
+		expect(sel({ layer: 'x'.repeat(65), id: 'f-1' })).toBeNull();
+		expect(sel({ layer: 'fire', id: 'x'.repeat(129) })).toBeNull();
+	});
+
+	it("lists other people's selections, once per person and feature", () => {
+		const withSel = (id: string, agency: string, selection: unknown) => ({ ...st(id, id.toUpperCase(), 'player', agency), selection });
+		const states = new Map<number, unknown>([
+			[1, withSel('u1', 'fire', { layer: 'fire', id: 'a' })],
+			[2, withSel('u2', 'police', { layer: 'fire', id: 'a' })],
+			[3, withSel('u2', 'police', { layer: 'fire', id: 'a' })],
+			[4, withSel('u3', 'health', null)],
+			[5, withSel('u4', 'fire', { layer: 'common', id: 'b' })],
+			[6, { garbage: true, selection: { layer: 'fire', id: 'a' } }]
+		]);
+		expect(remoteSelections(states, 1).map((r) => [r.user.id, r.selection.layer, r.selection.id])).toEqual([
+			['u2', 'fire', 'a'],
+			['u4', 'common', 'b']
+		]);
 	});
 
 	it('groups people online by agency, each once, in agency order', () => {

@@ -1,7 +1,8 @@
 /**
- * Presence on the board through Yjs awareness: who is online (by agency and role) and where their
- * pointer is. The awareness state of a client is `{ user, pointer, at }`; other fields are ignored,
- * and a malformed state (any client can send one) is skipped.
+ * Presence on the board through Yjs awareness: who is online (by agency and role), where their
+ * pointer is and which feature they have selected. The awareness state of a client is
+ * `{ user, pointer, selection }`; other fields are ignored, and a malformed state (any client can
+ * send one) is skipped.
  */
 import type { ExerciseRole } from '../domain/roles';
 import { EXERCISE_ROLES } from '../domain/roles';
@@ -18,6 +19,13 @@ export interface PresenceState {
 	user: PresenceUser;
 	/** Pointer over the map, [lng, lat]; null when off the map. */
 	pointer: [number, number] | null;
+	/** The feature the person has selected (board layer key and feature id); null for none. */
+	selection: SelectedFeature | null;
+}
+
+export interface SelectedFeature {
+	layer: string;
+	id: string;
 }
 
 /** Pointer updates are sent at most this often (5 Hz). */
@@ -38,7 +46,14 @@ export function parsePresence(raw: unknown): PresenceState | null {
 	const p = (raw as { pointer?: unknown }).pointer;
 	const pointer =
 		Array.isArray(p) && p.length === 2 && p.every((x) => typeof x === 'number' && Number.isFinite(x)) ? ([p[0], p[1]] as [number, number]) : null;
-	return { user: { id: u.id.slice(0, 64), name: u.name.slice(0, 80), role: u.role as ExerciseRole, agency }, pointer };
+	return { user: { id: u.id.slice(0, 64), name: u.name.slice(0, 80), role: u.role as ExerciseRole, agency }, pointer, selection: parseSelection((raw as { selection?: unknown }).selection) };
+}
+
+function parseSelection(raw: unknown): SelectedFeature | null {
+	if (!raw || typeof raw !== 'object') return null;
+	const { layer, id } = raw as { layer?: unknown; id?: unknown };
+	const fits = (v: unknown, max: number): v is string => typeof v === 'string' && v.length > 0 && v.length <= max;
+	return fits(layer, 64) && fits(id, 128) ? { layer, id } : null;
 }
 
 export interface OnlineGroup {
@@ -79,6 +94,17 @@ export function remotePointers(states: Map<number, unknown>, selfClientId: numbe
 		if (s?.pointer) out.push({ clientId, user: s.user, at: s.pointer });
 	}
 	return out;
+}
+
+/** What other people have selected: one entry per person and feature (several tabs count once). */
+export function remoteSelections(states: Map<number, unknown>, selfClientId: number): { user: PresenceUser; selection: SelectedFeature }[] {
+	const out = new Map<string, { user: PresenceUser; selection: SelectedFeature }>();
+	for (const [clientId, raw] of states) {
+		if (clientId === selfClientId) continue;
+		const s = parsePresence(raw);
+		if (s?.selection) out.set(JSON.stringify([s.user.id, s.selection.layer, s.selection.id]), { user: s.user, selection: s.selection });
+	}
+	return [...out.values()];
 }
 
 /**

@@ -39,6 +39,8 @@ export interface BoardMapCallbacks {
 
 const DRAW_SOURCE = 'db-draw';
 const SEL_SOURCE = 'db-selection';
+/** Features other people have selected, outlined in their agency's colour. */
+const REMOTE_SEL_SOURCE = 'db-remote-selection';
 const HANDLE_SOURCE = 'db-handles';
 const HANDLE_LAYER = 'db-handles-circle';
 const MP_SOURCE = 'db-monitoring';
@@ -116,11 +118,26 @@ export class BoardMap {
 			filter: ['==', ['geometry-type'], 'Point'],
 			paint: { 'circle-radius': 19, 'circle-color': 'rgba(255,191,71,0.25)', 'circle-stroke-color': '#ffbf47', 'circle-stroke-width': 3 }
 		});
-		// Move the selection halo under the board layers so marks stay readable.
+		m.addSource(REMOTE_SEL_SOURCE, { type: 'geojson', data: empty() });
+		m.addLayer({
+			id: 'db-remote-sel-line',
+			type: 'line',
+			source: REMOTE_SEL_SOURCE,
+			filter: ['!=', ['geometry-type'], 'Point'],
+			layout: { 'line-join': 'round' },
+			paint: { 'line-color': ['get', 'color'], 'line-width': 3, 'line-dasharray': [2, 1.5], 'line-gap-width': 4 }
+		});
+		m.addLayer({
+			id: 'db-remote-sel-point',
+			type: 'circle',
+			source: REMOTE_SEL_SOURCE,
+			filter: ['==', ['geometry-type'], 'Point'],
+			paint: { 'circle-radius': 17, 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-color': ['get', 'color'], 'circle-stroke-width': 2.5 }
+		});
+		// Move the selection halos under the board layers so marks stay readable.
 		const firstBoard = boardLayerIds(sourceId(this.layers[0]?.key ?? 'common'))[0];
 		if (m.getLayer(firstBoard)) {
-			m.moveLayer('db-sel-halo', firstBoard);
-			m.moveLayer('db-sel-point', firstBoard);
+			for (const id of ['db-remote-sel-line', 'db-remote-sel-point', 'db-sel-halo', 'db-sel-point']) m.moveLayer(id, firstBoard);
 		}
 		m.addSource(DRAW_SOURCE, { type: 'geojson', data: empty() });
 		m.addLayer({
@@ -319,6 +336,15 @@ export class BoardMap {
 		const f = d && d.moved ? { ...sel.feature, geometry: d.geometry, radius: d.radius } : sel.feature;
 		selSrc.setData({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: displayGeometry(f) }] });
 		handleSrc.setData(sel.editable ? handlesOf(f) : empty());
+	}
+
+	/** Other people's selections: the features, each in the colour of whoever selected it. */
+	setRemoteSelections(list: { feature: BoardFeature; color: string }[]) {
+		const src = this.map.getSource(REMOTE_SEL_SOURCE) as ML.GeoJSONSource | undefined;
+		src?.setData({
+			type: 'FeatureCollection',
+			features: list.map(({ feature, color }) => ({ type: 'Feature', properties: { color }, geometry: displayGeometry(feature) }))
+		});
 	}
 
 	// ---------------------------------------------------------------- drawing

@@ -18,7 +18,16 @@ import type { Awareness } from 'y-protocols/awareness';
 import { featureMap, listFeatures, LOCAL_EDIT, type BoardFeature } from '$lib/board/features';
 import { summarizeLinks } from '$lib/board/connection';
 import type { BoardLayerInfo } from '$lib/board/layers';
-import { onlineByAgency, POINTER_INTERVAL_MS, remotePointers, throttle, type OnlineGroup, type PresenceUser } from '$lib/board/presence';
+import {
+	onlineByAgency,
+	POINTER_INTERVAL_MS,
+	remotePointers,
+	remoteSelections,
+	throttle,
+	type OnlineGroup,
+	type PresenceUser,
+	type SelectedFeature
+} from '$lib/board/presence';
 import { batchedReader, collabUrl, EditableLink } from '$lib/components/live/link.svelte';
 import { ControlDoc } from './control.svelte';
 
@@ -167,6 +176,8 @@ export class BoardSync {
 	browserOnline = $state(true);
 	online = $state.raw<OnlineGroup[]>([]);
 	pointers = $state.raw<Pointer[]>([]);
+	/** What other people have selected on the board. */
+	selections = $state.raw<{ user: PresenceUser; selection: SelectedFeature }[]>([]);
 	private undoOrder = $state<string[]>([]);
 	private redoOrder = $state<string[]>([]);
 	get link() {
@@ -183,6 +194,7 @@ export class BoardSync {
 	}
 
 	private awareness: Awareness | null = null;
+	private mySelection: SelectedFeature | null = null;
 	private readonly setPointer: ReturnType<typeof throttle<[[number, number] | null]>>;
 	private readonly onAwareness = () => this.readAwareness();
 	private readonly onOnline = () => {
@@ -230,7 +242,7 @@ export class BoardSync {
 	private bindPresence(common: LayerDoc) {
 		this.awareness?.off('change', this.onAwareness);
 		this.awareness = common.provider.awareness;
-		this.awareness.setLocalState({ user: this.me, pointer: null });
+		this.awareness.setLocalState({ user: this.me, pointer: null, selection: this.mySelection });
 		this.awareness.on('change', this.onAwareness);
 		this.readAwareness();
 	}
@@ -241,6 +253,15 @@ export class BoardSync {
 		const states = a.getStates();
 		this.online = onlineByAgency(states.values(), this.agencyOrder);
 		this.pointers = remotePointers(states, a.clientID);
+		this.selections = remoteSelections(states, a.clientID);
+	}
+
+	/** Own selection, shown to the others (a rare change: sent as it happens). */
+	select(selection: SelectedFeature | null) {
+		const same = selection?.layer === this.mySelection?.layer && selection?.id === this.mySelection?.id;
+		if (same) return;
+		this.mySelection = selection ? { layer: selection.layer, id: selection.id } : null;
+		this.awareness?.setLocalStateField('selection', this.mySelection);
 	}
 
 	/** Own pointer over the map (null when it leaves); sent at most 5 times a second. */

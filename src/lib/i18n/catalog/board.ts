@@ -86,6 +86,8 @@ export default {
 		'board.online.none': '暂无其他人在线。',
 		'board.online.noAgency': '导调与评估',
 		'board.online.you': '（我）',
+		'board.online.viewing': '正在查看：{label}',
+		'board.online.follow': '在地图上查看此标注',
 
 		'board.search.label': '搜索标注和地名',
 		'board.search.placeholder': '按名称搜索…',
@@ -221,6 +223,8 @@ export default {
 		'board.online.none': 'Nobody else is online.',
 		'board.online.noAgency': 'Control and evaluation',
 		'board.online.you': '(you)',
+		'board.online.viewing': 'Viewing: {label}',
+		'board.online.follow': 'Show this feature on the map',
 
 		'board.search.label': 'Search marks and places',
 		'board.search.placeholder': 'Search by name…',
