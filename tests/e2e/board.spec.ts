@@ -100,12 +100,15 @@ test('two agencies draw into their own layers and see each other live', async ({
 
 	// Presence: both are listed online…
 	await expect(fire.locator('[data-user]')).toHaveCount(2, { timeout: 5_000 });
-	// …with what the other has selected: fire sees police1 on its command post and follows it there,
-	// and police then sees fire1 on it too.
+	// …with what the other has selected: fire sees police1 on its command post and follows it there
+	// (from a hidden layer, which is shown again), and police then sees fire1 on it too.
 	const policeViewing = fire.locator('.viewing', { hasText: '消防前方指挥部' });
 	await expect(policeViewing).toBeVisible({ timeout: 2_000 });
 	await expect(police.locator('.viewing', { hasText: '危化品泄漏禁入区' })).toBeVisible({ timeout: 2_000 });
+	const fireLayerShown = fire.locator('[data-layer=fire] input[type=checkbox]');
+	await fireLayerShown.uncheck();
 	await policeViewing.getByRole('button').click();
+	await expect(fireLayerShown).toBeChecked();
 	await expect(fire.locator('.inspector input[name=label]')).toHaveValue('消防前方指挥部');
 	await expect(police.locator('.viewing', { hasText: '消防前方指挥部' })).toBeVisible({ timeout: 2_000 });
 
