@@ -82,8 +82,8 @@ export class LiveLink {
 }
 
 /**
- * A live document the user may edit while the server lets them. A refused write makes it read-only
- * for good (the subclass drops its copy and reopens); `refusals` counts them for the page.
+ * A live document the user may edit while the server lets them. A refused write makes this instance
+ * read-only (the subclass drops its copy and reopens); `refusals` counts them for the page.
  */
 export abstract class EditableLink extends LiveLink {
 	writable = $state(false);
