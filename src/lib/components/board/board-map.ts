@@ -102,37 +102,17 @@ export class BoardMap {
 			for (const spec of boardLayers(sourceId(l.key), l.color, this.locale)) m.addLayer(spec);
 			this.visible.set(l.key, true);
 		}
-		m.addSource(SEL_SOURCE, { type: 'geojson', data: empty() });
-		m.addLayer({
-			id: 'db-sel-halo',
-			type: 'line',
-			source: SEL_SOURCE,
-			filter: ['!=', ['geometry-type'], 'Point'],
-			layout: { 'line-join': 'round', 'line-cap': 'round' },
-			paint: { 'line-color': '#ffbf47', 'line-width': 9, 'line-opacity': 0.75 }
+		addHalo(m, SEL_SOURCE, {
+			line: { id: 'db-sel-halo', layout: { 'line-join': 'round', 'line-cap': 'round' }, paint: { 'line-color': '#ffbf47', 'line-width': 9, 'line-opacity': 0.75 } },
+			point: { id: 'db-sel-point', paint: { 'circle-radius': 19, 'circle-color': 'rgba(255,191,71,0.25)', 'circle-stroke-color': '#ffbf47', 'circle-stroke-width': 3 } }
 		});
-		m.addLayer({
-			id: 'db-sel-point',
-			type: 'circle',
-			source: SEL_SOURCE,
-			filter: ['==', ['geometry-type'], 'Point'],
-			paint: { 'circle-radius': 19, 'circle-color': 'rgba(255,191,71,0.25)', 'circle-stroke-color': '#ffbf47', 'circle-stroke-width': 3 }
-		});
-		m.addSource(REMOTE_SEL_SOURCE, { type: 'geojson', data: empty() });
-		m.addLayer({
-			id: 'db-remote-sel-line',
-			type: 'line',
-			source: REMOTE_SEL_SOURCE,
-			filter: ['!=', ['geometry-type'], 'Point'],
-			layout: { 'line-join': 'round' },
-			paint: { 'line-color': ['get', 'color'], 'line-width': 3, 'line-dasharray': [2, 1.5], 'line-gap-width': 4 }
-		});
-		m.addLayer({
-			id: 'db-remote-sel-point',
-			type: 'circle',
-			source: REMOTE_SEL_SOURCE,
-			filter: ['==', ['geometry-type'], 'Point'],
-			paint: { 'circle-radius': 17, 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-color': ['get', 'color'], 'circle-stroke-width': 2.5 }
+		addHalo(m, REMOTE_SEL_SOURCE, {
+			line: {
+				id: 'db-remote-sel-line',
+				layout: { 'line-join': 'round' },
+				paint: { 'line-color': ['get', 'color'], 'line-width': 3, 'line-dasharray': [2, 1.5], 'line-gap-width': 4 }
+			},
+			point: { id: 'db-remote-sel-point', paint: { 'circle-radius': 17, 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-color': ['get', 'color'], 'circle-stroke-width': 2.5 } }
 		});
 		// Move the selection halos under the board layers so marks stay readable.
 		const firstBoard = boardLayerIds(sourceId(this.layers[0]?.key ?? 'common'))[0];
@@ -594,6 +574,20 @@ export class BoardMap {
 		for (const mk of this.markers.values()) mk.remove();
 		this.markers.clear();
 	}
+}
+
+/** A selection source drawn as an outline for lines and areas and as a ring for points. */
+function addHalo(
+	m: ML.Map,
+	source: string,
+	spec: {
+		line: { id: string; layout: ML.LineLayerSpecification['layout']; paint: ML.LineLayerSpecification['paint'] };
+		point: { id: string; paint: ML.CircleLayerSpecification['paint'] };
+	}
+) {
+	m.addSource(source, { type: 'geojson', data: empty() });
+	m.addLayer({ id: spec.line.id, type: 'line', source, filter: ['!=', ['geometry-type'], 'Point'], layout: spec.line.layout, paint: spec.line.paint });
+	m.addLayer({ id: spec.point.id, type: 'circle', source, filter: ['==', ['geometry-type'], 'Point'], paint: spec.point.paint });
 }
 
 const mpName = (locale: MapLocale): ExpressionSpecification => (locale === 'en' ? ['get', 'name_en'] : ['get', 'name_zh']);
