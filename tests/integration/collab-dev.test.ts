@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOSE } from '../../server/collab';
 import { agencyDocName } from '../../src/lib/board/docs';
 import { connectClient, rawClient, waitFor, type Client } from './helpers/collab';
+import { stopChild } from './helpers/serving';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const VITE = join(ROOT, 'node_modules/vite/bin/vite.js');
@@ -62,11 +63,7 @@ beforeAll(async () => {
 	await waitFor(
 		async () => {
 			if (vite.exitCode !== null) throw new Error(`vite dev exited with ${vite.exitCode}:\n${output}`);
-			const res = await fetch(`${base}/api/v1/session`, {
-				method: 'POST',
-				headers: { 'content-type': 'application/json' },
-				body: JSON.stringify({ username: 'fire1', password: 'drillboard' })
-			}).catch(() => null);
+			const res = await api('POST', 'session', undefined, { username: 'fire1', password: 'drillboard' }).catch(() => null);
 			return res?.status === 201;
 		},
 		'vite dev to answer a sign-in',
@@ -76,13 +73,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
 	for (const c of clients.splice(0)) c.destroy();
-	if (vite && vite.exitCode === null) {
-		const exited = new Promise((resolve) => vite.once('exit', resolve));
-		vite.kill('SIGTERM');
-		const timer = setTimeout(() => vite.kill('SIGKILL'), 10_000);
-		await exited;
-		clearTimeout(timer);
-	}
+	if (vite) await stopChild(vite);
 	rmSync(dataDir, { recursive: true, force: true });
 });
 

@@ -25,6 +25,16 @@ export interface Proc {
 
 const ENTRY = fileURLToPath(new URL('./scale-process.ts', import.meta.url));
 
+/** SIGTERM, then SIGKILL after `graceMs`; resolves once the child has exited. */
+export async function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
+	if (child.exitCode !== null || child.signalCode !== null) return;
+	const exited = new Promise((resolve) => child.once('exit', resolve));
+	child.kill('SIGTERM');
+	const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+	await exited;
+	clearTimeout(timer);
+}
+
 /** Starts helpers/scale-process.ts with `env` added; resolves once it listens. SCALE_DEBUG=1 echoes its logs. */
 export function startServing(env: Record<string, string | undefined>): Promise<Proc> {
 	const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, '--import', 'tsx', ENTRY], { env: servingEnv({ ...process.env, ...env }), stdio: ['ignore', 'pipe', 'pipe'] });
@@ -38,13 +48,7 @@ export function startServing(env: Record<string, string | undefined>): Promise<P
 		errors.push(d.toString());
 		if (process.env.SCALE_DEBUG) process.stderr.write(d);
 	});
-	const stop = async (graceMs = 10_000) => {
-		if (child.exitCode !== null || child.signalCode !== null) return;
-		child.kill('SIGTERM');
-		const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-		await exited;
-		clearTimeout(timer);
-	};
+	const stop = (graceMs = 10_000) => stopChild(child, graceMs);
 	return new Promise((resolve, reject) => {
 		createInterface({ input: child.stdout! }).on('line', (line) => {
 			let msg: { port?: number; log?: string; error?: boolean; memory?: Record<string, number> };
